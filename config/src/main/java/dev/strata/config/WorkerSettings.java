@@ -1,0 +1,174 @@
+package dev.strata.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.strata.scheduler.WorkerMode;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Typed view of {@code strata.worker} and {@code strata.run}, read once; every value is validated and an
+ * invalid one fails with {@link InvalidSettingException} naming the key.
+ *
+ * @param level           engine level label (>= 2)
+ * @param mode            THREAD or PROCESS chip workers
+ * @param chipWorkers     number of chip workers (>= 0)
+ * @param subWorkers      number of sub workers (>= 0)
+ * @param heapRingSize    bytes of the heap ring (1 KiB .. 2 GiB - 1 KiB)
+ * @param arenaSize       bytes of the user arena (1 KiB .. 2 GiB - 1 KiB)
+ * @param allocTimeout    how long a submit waits for heap space
+ * @param queueDepth      dispatches one worker may hold (>= 1)
+ * @param chipThreads     threads per chip for kernel blocks (>= 1)
+ * @param memoryDir       directory of the shared-memory file, empty for the default
+ * @param dispatcher      config path of the dispatcher that runs user code
+ * @param runTimeout      upper bound on one run
+ */
+public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int subWorkers, long heapRingSize,
+                             long arenaSize, Duration allocTimeout, int queueDepth, int chipThreads,
+                             String memoryDir, String dispatcher, Duration runTimeout) {
+
+    /** Largest region one shared mapping can hold (a Java 17 MappedByteBuffer is int-indexed). */
+    public static final long MAX_REGION = Integer.MAX_VALUE - 1023L;
+
+    public WorkerSettings {
+        check(level >= 2, "strata.worker.level", level, "must be >= 2");
+        check(mode != null, "strata.worker.mode", mode, "must be THREAD or PROCESS");
+        check(chipWorkers >= 0, "strata.worker.chip-workers", chipWorkers, "must be >= 0");
+        check(subWorkers >= 0, "strata.worker.sub-workers", subWorkers, "must be >= 0");
+        check(heapRingSize >= 1024 && heapRingSize <= MAX_REGION, "strata.worker.heap-ring-size", heapRingSize,
+                "must be between 1 KiB and " + MAX_REGION + " bytes");
+        check(arenaSize >= 1024 && arenaSize <= MAX_REGION, "strata.worker.arena-size", arenaSize,
+                "must be between 1 KiB and " + MAX_REGION + " bytes");
+        check(allocTimeout != null && !allocTimeout.isNegative() && !allocTimeout.isZero(),
+                "strata.worker.alloc-timeout", allocTimeout, "must be > 0");
+        check(queueDepth >= 1 && queueDepth <= 1024, "strata.worker.queue-depth", queueDepth, "must be 1..1024");
+        check(chipThreads >= 1 && chipThreads <= 256, "strata.worker.chip-threads", chipThreads, "must be 1..256");
+        check(memoryDir != null, "strata.worker.memory-dir", memoryDir, "must not be null");
+        check(dispatcher != null && !dispatcher.isBlank(), "strata.worker.dispatcher", dispatcher,
+                "must name a dispatcher");
+        check(runTimeout != null && !runTimeout.isNegative() && !runTimeout.isZero(), "strata.run.timeout",
+                runTimeout, "must be > 0");
+    }
+
+    /** The defaults of {@code reference.conf}. */
+    public static WorkerSettings defaults() {
+        return fromConfig(ConfigFactory.load());
+    }
+
+    /**
+     * Reads {@code strata.worker} and {@code strata.run} from {@code config}, falling back to the defaults of
+     * {@code reference.conf} for missing keys.
+     */
+    public static WorkerSettings fromConfig(Config config) {
+        Config c = config.withFallback(ConfigFactory.defaultReference()).resolve();
+        return new WorkerSettings(
+                getInt(c, "strata.worker.level"),
+                getMode(c, "strata.worker.mode"),
+                getInt(c, "strata.worker.chip-workers"),
+                getInt(c, "strata.worker.sub-workers"),
+                getBytes(c, "strata.worker.heap-ring-size"),
+                getBytes(c, "strata.worker.arena-size"),
+                getDuration(c, "strata.worker.alloc-timeout"),
+                getInt(c, "strata.worker.queue-depth"),
+                getInt(c, "strata.worker.chip-threads"),
+                getString(c, "strata.worker.memory-dir"),
+                getString(c, "strata.worker.dispatcher"),
+                getDuration(c, "strata.run.timeout"));
+    }
+
+    public WorkerSettings withLevel(int v) {
+        return new WorkerSettings(v, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withMode(WorkerMode v) {
+        return new WorkerSettings(level, v, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withChipWorkers(int v) {
+        return new WorkerSettings(level, mode, v, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withSubWorkers(int v) {
+        return new WorkerSettings(level, mode, chipWorkers, v, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withHeapRingSize(long v) {
+        return new WorkerSettings(level, mode, chipWorkers, subWorkers, v, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withAllocTimeout(Duration v) {
+        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, v,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withQueueDepth(int v) {
+        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                v, chipThreads, memoryDir, dispatcher, runTimeout);
+    }
+
+    public WorkerSettings withRunTimeout(Duration v) {
+        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, v);
+    }
+
+    private static void check(boolean ok, String key, Object value, String rule) {
+        if (!ok) {
+            throw new InvalidSettingException(key, value, rule);
+        }
+    }
+
+    private static int getInt(Config c, String key) {
+        try {
+            return c.getInt(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, valueOf(c, key), "must be an integer", e);
+        }
+    }
+
+    private static long getBytes(Config c, String key) {
+        try {
+            return c.getBytes(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, valueOf(c, key), "must be a size such as 64 MiB", e);
+        }
+    }
+
+    private static Duration getDuration(Config c, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, valueOf(c, key), "must be a duration such as 10 s", e);
+        }
+    }
+
+    private static String getString(Config c, String key) {
+        try {
+            return c.getString(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, valueOf(c, key), "must be a string", e);
+        }
+    }
+
+    private static WorkerMode getMode(Config c, String key) {
+        String s = getString(c, key);
+        try {
+            return WorkerMode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(key, s, "must be THREAD or PROCESS", e);
+        }
+    }
+
+    private static Object valueOf(Config c, String key) {
+        try {
+            return c.hasPath(key) ? c.getValue(key).unwrapped() : "<missing>";
+        } catch (ConfigException e) {
+            return "<unreadable>";
+        }
+    }
+}
