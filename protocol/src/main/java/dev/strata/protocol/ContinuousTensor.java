@@ -3,12 +3,14 @@ package dev.strata.protocol;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A dense tensor descriptor: an address in a node's {@link TensorMemory}, a dtype and 1..5 dims.
  * Immutable; equality is by value. {@code data == 0} means "no tensor yet" (an OUTPUT to auto-allocate).
  */
 public final class ContinuousTensor {
+    /** The most dims a tensor may have (the seed's {@code CONTINUOUS_TENSOR_MAX_DIMS}). */
     public static final int MAX_DIMS = 5;
 
     private final long data;
@@ -24,48 +26,73 @@ public final class ContinuousTensor {
     /**
      * A tensor at {@code data} with the given dtype and shape.
      *
-     * @throws IllegalArgumentException for a null dtype, 0 or more than 5 dims, or a negative dim
+     * @throws IllegalArgumentException for a null dtype, 0 or more than 5 dims, a negative dim, or a shape
+     *                                  whose size in bytes does not fit in a {@code long}
      */
     @JsonCreator
     public static ContinuousTensor of(@JsonProperty("data") long data,
                                       @JsonProperty("dtype") DataType dtype,
                                       @JsonProperty("shape") int... shape) {
+        return ofOwned(data, dtype, shape == null ? null : shape.clone());
+    }
+
+    /** {@link #of} without copying {@code shape}: the caller hands the array over and must not touch it again. */
+    static ContinuousTensor ofOwned(long data, DataType dtype, int[] shape) {
         if (dtype == null) {
-            throw new IllegalArgumentException("tensor dtype must not be null");
+            throw new IllegalArgumentException("tensor dtype must not be null (shape "
+                    + Arrays.toString(shape) + ")");
         }
         if (shape == null || shape.length == 0 || shape.length > MAX_DIMS) {
             throw new IllegalArgumentException("tensor must have 1.." + MAX_DIMS + " dims, got "
                     + (shape == null ? "null" : shape.length + " " + Arrays.toString(shape)));
         }
-        long numel = 1;
+        boolean empty = false;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw new IllegalArgumentException("tensor dim " + i + " is negative: shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException("tensor dim " + i + " is negative (" + shape[i] + ") in shape "
+                        + Arrays.toString(shape));
             }
-            numel *= shape[i];
-            if (numel * dtype.elementSize() < 0 || numel > Long.MAX_VALUE / 8) {
-                throw new IllegalArgumentException("tensor shape " + Arrays.toString(shape) + " overflows 64-bit size");
+            empty |= shape[i] == 0;
+        }
+        if (!empty) {
+            try {
+                long numel = 1;
+                for (int s : shape) {
+                    numel = Math.multiplyExact(numel, s);
+                }
+                Math.multiplyExact(numel, dtype.elementSize());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("tensor shape " + Arrays.toString(shape) + " of " + dtype
+                        + " overflows a 64-bit byte size");
             }
         }
-        return new ContinuousTensor(data, dtype, shape.clone());
+        return new ContinuousTensor(data, dtype, shape);
     }
 
+    /** The tensor's address in the node's {@link TensorMemory}; 0 when it has none yet. */
     @JsonProperty("data")
     public long data() {
         return data;
     }
 
+    /** The element type. */
     @JsonProperty("dtype")
     public DataType dtype() {
         return dtype;
     }
 
+    /** The number of dims, 1..{@value #MAX_DIMS}. */
     public int ndims() {
         return shape.length;
     }
 
+    /**
+     * The extent of dim {@code dim}.
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= dim < ndims()}
+     */
     public int shape(int dim) {
-        return shape[dim];
+        return shape[Objects.checkIndex(dim, shape.length)];
     }
 
     /** A defensive copy of the shape. */
@@ -74,6 +101,7 @@ public final class ContinuousTensor {
         return shape.clone();
     }
 
+    /** The number of elements: the product of the dims. */
     public long numel() {
         long n = 1;
         for (int s : shape) {
@@ -82,6 +110,7 @@ public final class ContinuousTensor {
         return n;
     }
 
+    /** The size in bytes: {@code numel() * dtype().elementSize()}. */
     public long nbytes() {
         return numel() * dtype.elementSize();
     }
@@ -98,7 +127,7 @@ public final class ContinuousTensor {
 
     @Override
     public int hashCode() {
-        return (Long.hashCode(data) * 31 + dtype.hashCode()) * 31 + Arrays.hashCode(shape);
+        return (Long.hashCode(data) * 31 + dtype.ordinal()) * 31 + Arrays.hashCode(shape);
     }
 
     @Override

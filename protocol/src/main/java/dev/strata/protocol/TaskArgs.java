@@ -12,13 +12,17 @@ public final class TaskArgs {
     private long[] scalars = new long[0];
     private int scalarCount;
 
+    /** Empty arguments: no tensors, no scalars. */
     public TaskArgs() {
     }
 
     /** Appends a tensor argument with its access tag. */
     public TaskArgs addTensor(ContinuousTensor t, TensorArgType tag) {
-        tensors.add(Objects.requireNonNull(t, "tensor must not be null"));
-        tags.add(Objects.requireNonNull(tag, "tag must not be null"));
+        // check both first: a half-done add would leave tensors and tags out of step
+        Objects.requireNonNull(t, "tensor must not be null");
+        Objects.requireNonNull(tag, "tag must not be null");
+        tensors.add(t);
+        tags.add(tag);
         return this;
     }
 
@@ -31,22 +35,27 @@ public final class TaskArgs {
         return this;
     }
 
+    /** Number of tensor arguments added so far. */
     public int tensorCount() {
         return tensors.size();
     }
 
+    /** Number of scalar arguments added so far. */
     public int scalarCount() {
         return scalarCount;
     }
 
+    /** Tensor argument {@code i}, in the order added. */
     public ContinuousTensor tensor(int i) {
         return tensors.get(i);
     }
 
+    /** The access tag of tensor argument {@code i}. */
     public TensorArgType tag(int i) {
         return tags.get(i);
     }
 
+    /** Scalar argument {@code i}, in the order added. */
     public long scalar(int i) {
         Objects.checkIndex(i, scalarCount);
         return scalars[i];

@@ -2,17 +2,24 @@ package dev.strata.protocol;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An immutable {@link TaskArgsView}: what {@link TaskArgs#view()} returns and what dispatch messages
  * carry. A record so that it crosses process and node boundaries as CBOR.
  */
 public record TaskArgsSnapshot(List<ContinuousTensor> tensors, long[] scalars) implements TaskArgsView {
+    /** No tensors, no scalars. */
     public static final TaskArgsSnapshot EMPTY = new TaskArgsSnapshot(List.of(), new long[0]);
 
+    /**
+     * Copies both arguments, so the snapshot never changes.
+     *
+     * @throws NullPointerException if either argument or any tensor is null
+     */
     public TaskArgsSnapshot {
-        tensors = List.copyOf(tensors);
-        scalars = scalars.clone();
+        tensors = List.copyOf(Objects.requireNonNull(tensors, "tensors must not be null"));
+        scalars = Objects.requireNonNull(scalars, "scalars must not be null").clone();
     }
 
     /** A snapshot of any view (returns the view itself when it already is one). */
@@ -51,6 +58,7 @@ public record TaskArgsSnapshot(List<ContinuousTensor> tensors, long[] scalars) i
         return scalars[i];
     }
 
+    /** A copy of the scalars. */
     @Override
     public long[] scalars() {
         return scalars.clone();

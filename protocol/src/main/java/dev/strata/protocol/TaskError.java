@@ -1,26 +1,45 @@
 package dev.strata.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A task's failure as a serializable value: the exception's class, message and stack, so it can cross a
  * process or node boundary and still give the user a readable cause.
+ *
+ * @param exceptionClass fully qualified class name of the exception the task threw
+ * @param message        its message with the cause chain folded in; null when it had no message and no cause
+ * @param stack          its top stack frames, each {@code class|method|file|line}
  */
 public record TaskError(String exceptionClass, String message, List<String> stack) implements CborSerializable {
     private static final int MAX_FRAMES = 64;
+    // Bounds the cause walk: a cause chain may contain a cycle that does not pass through the top exception.
+    private static final int MAX_CAUSES = 16;
 
+    /**
+     * Copies the stack; a null stack becomes empty.
+     *
+     * @throws NullPointerException if {@code exceptionClass} or a stack frame is null
+     */
     public TaskError {
+        Objects.requireNonNull(exceptionClass, "exceptionClass must not be null");
         stack = stack == null ? List.of() : List.copyOf(stack);
     }
 
-    /** Captures a throwable (its cause chain is folded into the message). */
+    /**
+     * Captures a throwable: its class (the original class for a {@link RemoteTaskException}, so a failure
+     * relayed through several levels keeps its name), its message with the cause chain folded in, and its
+     * top 64 stack frames.
+     */
     public static TaskError of(Throwable t) {
-        StringBuilder msg = new StringBuilder(String.valueOf(t.getMessage()));
-        for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
-            msg.append(" <- caused by ").append(c.getClass().getName()).append(": ").append(c.getMessage());
-            if (c.getCause() == c) {
-                break;
+        String message = t.getMessage();
+        Throwable c = t.getCause();
+        if (c != null) {
+            StringBuilder msg = new StringBuilder(String.valueOf(message));
+            for (int depth = 0; c != null && c != t && depth < MAX_CAUSES; depth++, c = c.getCause()) {
+                msg.append(" <- caused by ").append(className(c)).append(": ").append(c.getMessage());
             }
+            message = msg.toString();
         }
         StackTraceElement[] frames = t.getStackTrace();
         String[] lines = new String[Math.min(frames.length, MAX_FRAMES)];
@@ -28,12 +47,19 @@ public record TaskError(String exceptionClass, String message, List<String> stac
             lines[i] = frames[i].getClassName() + "|" + frames[i].getMethodName() + "|"
                     + frames[i].getFileName() + "|" + frames[i].getLineNumber();
         }
-        return new TaskError(t.getClass().getName(), msg.toString(), List.of(lines));
+        return new TaskError(className(t), message, List.of(lines));
     }
 
-    /** An exception carrying the original class name, message and stack trace. */
+    private static String className(Throwable t) {
+        return t instanceof RemoteTaskException r ? r.exceptionClass() : t.getClass().getName();
+    }
+
+    /**
+     * An exception carrying the original class name, message and stack trace; its {@code toString()} (and so
+     * its printed stack trace) reads like the original's.
+     */
     public RemoteTaskException toException() {
-        RemoteTaskException e = new RemoteTaskException(exceptionClass + ": " + message, exceptionClass);
+        RemoteTaskException e = new RemoteTaskException(message, exceptionClass);
         StackTraceElement[] frames = new StackTraceElement[stack.size()];
         for (int i = 0; i < frames.length; i++) {
             String[] p = stack.get(i).split("\\|", -1);
@@ -53,7 +79,11 @@ public record TaskError(String exceptionClass, String message, List<String> stac
         }
     }
 
-    /** The exception a task threw, rebuilt from a {@link TaskError}; {@link #exceptionClass()} names the original. */
+    /**
+     * The exception a task threw, rebuilt from a {@link TaskError}: {@link #getMessage()} is the original
+     * message, {@link #exceptionClass()} names the original class, and {@link #toString()} reads
+     * {@code originalClass: message} like the original's.
+     */
     public static final class RemoteTaskException extends RuntimeException {
         private final String exceptionClass;
 
@@ -65,6 +95,13 @@ public record TaskError(String exceptionClass, String message, List<String> stac
         /** Fully qualified class name of the exception the task threw. */
         public String exceptionClass() {
             return exceptionClass;
+        }
+
+        /** {@code originalClass: message}, or just the class when there is no message. */
+        @Override
+        public String toString() {
+            String msg = getLocalizedMessage();
+            return msg == null ? exceptionClass : exceptionClass + ": " + msg;
         }
     }
 }

@@ -1,0 +1,8 @@
+package dev.strata.node;
+
+/** A job ran to the end but its result is wrong (for example a residual above the accepted bound). */
+public final class JobFailedException extends RuntimeException {
+    public JobFailedException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.strata.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValueType;
+import dev.strata.config.InvalidSettingException;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Typed reads of the {@code strata.job} section of a run file. Every failure is an
+ * {@link InvalidSettingException} naming the full key, e.g. {@code strata.job.tile-size}.
+ */
+public final class JobSection {
+    /** Where the job section lives in a run file. */
+    public static final String PATH = "strata.job";
+
+    private final Config config;
+
+    /** The job section of {@code config}, a whole resolved run file (with defaults). */
+    public JobSection(Config config) {
+        this.config = config;
+        ConfigValueType type = config.hasPathOrNull(PATH) ? config.getValue(PATH).valueType() : null;
+        if (type != ConfigValueType.OBJECT) {
+            throw new InvalidSettingException(PATH, type == null ? "<missing>" : type.name().toLowerCase(),
+                    "must be an object with a kind and the job's settings");
+        }
+    }
+
+    /** The full key of job setting {@code name}. */
+    public static String key(String name) {
+        return PATH + "." + name;
+    }
+
+    /** Whether {@code name} is set to a value other than null. */
+    public boolean has(String name) {
+        return config.hasPath(key(name));
+    }
+
+    /** A string setting. */
+    public String string(String name) {
+        return read(name, "must be a string", () -> config.getString(key(name)));
+    }
+
+    /** An integer setting (no rounding of fractions, no overflow). */
+    public int integer(String name) {
+        return read(name, "must be an integer", () -> config.getInt(key(name)));
+    }
+
+    /** A 64-bit integer setting. */
+    public long longInteger(String name) {
+        return read(name, "must be an integer", () -> config.getLong(key(name)));
+    }
+
+    /** A number setting. */
+    public double number(String name) {
+        return read(name, "must be a number", () -> config.getDouble(key(name)));
+    }
+
+    /** A boolean setting (true/false, on/off, yes/no). */
+    public boolean bool(String name) {
+        return read(name, "must be true or false", () -> config.getBoolean(key(name)));
+    }
+
+    /** A list of strings. */
+    public List<String> strings(String name) {
+        return read(name, "must be a list of strings", () -> config.getStringList(key(name)));
+    }
+
+    /**
+     * Fails if the run file itself ({@code file}, without defaults) sets a job key outside {@code kind} and
+     * {@code allowed}: a misspelt or misplaced setting must not be silently ignored.
+     */
+    public static void checkOnlyKeys(Config file, String jobKind, Collection<String> allowed) {
+        if (!file.hasPathOrNull(PATH) || file.getValue(PATH).valueType() != ConfigValueType.OBJECT) {
+            return;
+        }
+        ConfigObject section = file.getObject(PATH);
+        for (String name : section.keySet()) {
+            if (!name.equals("kind") && !allowed.contains(name)) {
+                throw new InvalidSettingException(key(name), section.get(name).unwrapped(),
+                        "is not a setting of a " + jobKind + " job (its settings: kind, " + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    private interface Read<T> {
+        T get();
+    }
+
+    private <T> T read(String name, String rule, Read<T> read) {
+        try {
+            return read.get();
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(key(name), "<missing>", rule, e);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key(name), valueOf(name), rule, e);
+        }
+    }
+
+    private Object valueOf(String name) {
+        try {
+            return config.getValue(key(name)).unwrapped();
+        } catch (ConfigException e) {
+            return "<unreadable>";
+        }
+    }
+}

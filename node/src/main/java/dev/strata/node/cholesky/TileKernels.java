@@ -1,0 +1,68 @@
+package dev.strata.node.cholesky;
+
+import dev.strata.protocol.ContinuousTensor;
+import dev.strata.protocol.DataType;
+import dev.strata.protocol.TaskArgsView;
+import dev.strata.protocol.TaskContext;
+import dev.strata.protocol.TensorMemory;
+import java.nio.FloatBuffer;
+
+/** What the tile kernels share: argument checks and copying tiles (or some of their rows) in and out. */
+final class TileKernels {
+
+    private TileKernels() {
+    }
+
+    /** The task's args, checked to hold {@code tensors} tensors. */
+    static TaskArgsView args(TaskContext ctx, String kernel, int tensors) {
+        TaskArgsView args = ctx.args();
+        if (args.tensorCount() != tensors) {
+            throw new IllegalArgumentException(kernel + " expects " + tensors + " tile tensors, got " + args.tensorCount());
+        }
+        return args;
+    }
+
+    /** The common order of square FLOAT32 tiles, or IllegalArgumentException naming the odd one. */
+    static int order(String kernel, ContinuousTensor... tiles) {
+        int n = -1;
+        for (ContinuousTensor t : tiles) {
+            if (t.dtype() != DataType.FLOAT32 || t.ndims() != 2 || t.shape(0) != t.shape(1)
+                    || (n >= 0 && t.shape(0) != n)) {
+                throw new IllegalArgumentException(kernel + " expects square FLOAT32 tiles of one size, got " + t);
+            }
+            n = t.shape(0);
+        }
+        return n;
+    }
+
+    /** First row this block updates. */
+    static int rowFrom(TaskContext ctx, int n) {
+        return TileMath.rowFrom(n, ctx.config().blockDim(), checkedBlock(ctx));
+    }
+
+    /** One past the last row this block updates. */
+    static int rowTo(TaskContext ctx, int n) {
+        return TileMath.rowTo(n, ctx.config().blockDim(), checkedBlock(ctx));
+    }
+
+    /** A full-size copy of the tile in which only rows [from, to) are filled. */
+    static float[] readRows(TensorMemory memory, ContinuousTensor t, int n, int from, int to) {
+        float[] tile = new float[n * n];
+        memory.floats(t).get(from * n, tile, from * n, (to - from) * n);
+        return tile;
+    }
+
+    /** Writes back rows [from, to) of {@code tile}, and nothing else: other blocks own the other rows. */
+    static void writeRows(TensorMemory memory, ContinuousTensor t, float[] tile, int n, int from, int to) {
+        FloatBuffer f = memory.floats(t);
+        f.put(from * n, tile, from * n, (to - from) * n);
+    }
+
+    private static int checkedBlock(TaskContext ctx) {
+        int block = ctx.blockIndex();
+        if (block < 0 || block >= ctx.config().blockDim()) {
+            throw new IllegalArgumentException("block index " + block + " out of 0.." + (ctx.config().blockDim() - 1));
+        }
+        return block;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.strata.dispatch;
+
+import dev.strata.graph.SlotState;
+import java.util.ArrayDeque;
+
+/**
+ * Dispatch policy for the workers of one kind: a FIFO of ready slots and how many dispatches each worker
+ * holds. A slot goes to the least-loaded workers (an idle one whenever there is one) and queues behind a
+ * busy worker only up to {@code queueDepth}; a group's N members go to N distinct workers. Because every
+ * worker receives dispatches in the same global order, two groups that share workers are ordered the same
+ * way on each of them, so members of one group never wait on each other across a cycle.
+ */
+public final class WorkerPool {
+
+    /** Receives the pool's decisions. */
+    public interface Sink {
+        /** Member {@code groupIndex} of {@code s} goes to worker {@code worker}. */
+        void dispatch(SlotState s, int groupIndex, int worker);
+    }
+
+    private final int[] inflight;
+    private final int queueDepth;
+    private final ArrayDeque<SlotState> ready = new ArrayDeque<>();
+    private int cursor; // rotates ties so equal-load workers share the work
+
+    /** A pool of {@code workers} workers, each holding at most {@code queueDepth} dispatches. */
+    public WorkerPool(int workers, int queueDepth) {
+        if (queueDepth < 1) {
+            throw new IllegalArgumentException("queue depth must be >= 1, got " + queueDepth);
+        }
+        this.inflight = new int[workers];
+        this.queueDepth = queueDepth;
+    }
+
+    /** {@code s} became ready. */
+    public void enqueue(SlotState s) {
+        if (s.groupSize() > inflight.length) {
+            throw new IllegalArgumentException(s + " needs " + s.groupSize() + " workers, the pool has "
+                    + inflight.length);
+        }
+        ready.add(s);
+    }
+
+    /** Worker {@code worker} finished one dispatch. */
+    public void done(int worker) {
+        if (inflight[worker] <= 0) {
+            throw new IllegalStateException("worker " + worker + " reported more completions than dispatches");
+        }
+        inflight[worker]--;
+    }
+
+    /** Dispatches ready slots in FIFO order while workers have room. */
+    public void pump(Sink sink) {
+        int[] chosen = new int[1];
+        while (!ready.isEmpty()) {
+            SlotState s = ready.peek();
+            int n = s.groupSize();
+            if (chosen.length < n) {
+                chosen = new int[n];
+            }
+            if (!choose(n, chosen)) {
+                return;
+            }
+            ready.poll();
+            for (int i = 0; i < n; i++) {
+                inflight[chosen[i]]++;
+                sink.dispatch(s, i, chosen[i]);
+            }
+        }
+    }
+
+    public int workers() {
+        return inflight.length;
+    }
+
+    public int queuedReady() {
+        return ready.size();
+    }
+
+    /** Dispatches held by {@code worker} (running plus queued). */
+    public int inflight(int worker) {
+        return inflight[worker];
+    }
+
+    private boolean choose(int n, int[] chosen) {
+        int w = inflight.length;
+        for (int k = 0; k < n; k++) {
+            int best = -1;
+            for (int j = 0; j < w; j++) {
+                int i = (cursor + j) % w;
+                if (inflight[i] >= queueDepth || taken(chosen, k, i)) {
+                    continue;
+                }
+                if (best < 0 || inflight[i] < inflight[best]) {
+                    best = i;
+                    if (inflight[i] == 0) {
+                        break;
+                    }
+                }
+            }
+            if (best < 0) {
+                return false;
+            }
+            chosen[k] = best;
+        }
+        cursor = (chosen[n - 1] + 1) % w;
+        return true;
+    }
+
+    private static boolean taken(int[] chosen, int k, int worker) {
+        for (int i = 0; i < k; i++) {
+            if (chosen[i] == worker) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

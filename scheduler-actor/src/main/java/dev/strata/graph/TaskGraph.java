@@ -1,0 +1,243 @@
+package dev.strata.graph;
+
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.TaskArgsSnapshot;
+import dev.strata.protocol.TaskError;
+import dev.strata.worker.WorkerKind;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The DAG state machine the scheduler drives: wires fanin/fanout at submit, makes slots ready, completes
+ * them, counts references and decides when a slot is consumed. Plain and single-threaded: the
+ * SchedulerActor is its only caller, which is what makes every interleaving of submits and completions
+ * safe (a completion can never land between linking a consumer and setting its fanin).
+ */
+public final class TaskGraph {
+
+    /** What the graph tells its owner; called synchronously from the graph's methods. */
+    public interface Events {
+        /** {@code s} has no producer left to wait for and should be dispatched. */
+        void ready(SlotState s);
+
+        /** {@code slot} is consumed: its heap bytes may be reclaimed. */
+        void consumed(int slot);
+    }
+
+    /** A member of a task that failed. */
+    public record Failure(int slot, WorkerKind kind, long callable, int groupIndex, String worker, TaskError error) {
+    }
+
+    private final Events events;
+    private final SlotTable live = new SlotTable();
+    private final Set<Integer> failedConsumed = new HashSet<>(); // failed slots already consumed
+    private final ArrayDeque<SlotState> finishing = new ArrayDeque<>();
+    private final List<Failure> failures = new ArrayList<>();
+    private long completedTasks;
+    private long skippedTasks;
+
+    public TaskGraph(Events events) {
+        this.events = events;
+    }
+
+    /**
+     * A task was submitted. {@code producers} are the distinct slots the orchestrator found in the tensor
+     * map for its INPUT/INOUT tensors (never the slot itself); those already consumed are ignored.
+     */
+    public void submit(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
+                       int[] producers) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("slot " + slot + " has no args: a group needs at least one member");
+        }
+        int wired = 0;
+        int[] held = new int[producers.length];
+        int failedProducer = -1;
+        for (int p : producers) {
+            if (p == slot) {
+                continue; // a group never depends on itself
+            }
+            SlotState ps = live.get(p);
+            if (ps == null) {
+                if (failedConsumed.contains(p)) {
+                    failedProducer = p;
+                }
+                continue; // consumed already: nothing to wait for, nothing to keep alive
+            }
+            ps.refs++;
+            held[wired++] = p;
+            if (ps.state.compareTo(TaskState.COMPLETED) < 0) {
+                if (ps.consumers == null) {
+                    ps.consumers = new IntList(4);
+                }
+                ps.consumers.add(slot);
+            } else if (ps.failedOrSkipped()) {
+                failedProducer = p;
+            }
+        }
+        int[] heldExact = wired == held.length ? held : java.util.Arrays.copyOf(held, wired);
+        SlotState s = new SlotState(slot, kind, callable, args, config, heldExact);
+        s.failedProducer = failedProducer;
+        for (int p : heldExact) {
+            if (live.get(p).state.compareTo(TaskState.COMPLETED) < 0) {
+                s.fanin++;
+            }
+        }
+        live.add(s);
+        if (s.fanin == 0) {
+            becomeReady(s);
+            drainFinishing();
+        }
+    }
+
+    /** {@code orch.alloc}: a synthetic, already completed slot that owns a heap slab until consumed. */
+    public void alloc(int slot) {
+        SlotState s = new SlotState(slot, null, -1, List.of(), CallConfig.DEFAULT, new int[0]);
+        s.state = TaskState.COMPLETED;
+        live.add(s);
+    }
+
+    /** The scheduler sent {@code s} to its workers. */
+    public void dispatched(SlotState s) {
+        if (s.state != TaskState.READY) {
+            throw new IllegalStateException("dispatching " + s + " which is not READY");
+        }
+        s.state = TaskState.RUNNING;
+    }
+
+    /** Member {@code groupIndex} of {@code slot} finished on {@code worker}, with {@code error} null on success. */
+    public void memberDone(int slot, int groupIndex, String worker, TaskError error) {
+        SlotState s = live.get(slot);
+        if (s == null || s.state != TaskState.RUNNING) {
+            throw new IllegalStateException("completion for slot " + slot + " which is " + (s == null
+                    ? "not live" : s.state));
+        }
+        if (error != null) {
+            failures.add(new Failure(slot, s.kind, s.callable, groupIndex, worker, error));
+            if (s.error == null) {
+                s.error = error;
+            }
+        }
+        if (++s.membersDone == s.groupSize()) {
+            finishing.add(s);
+            drainFinishing();
+        }
+    }
+
+    /** A scope ended: release its reference on each of {@code slots}. */
+    public void scopeEnd(int[] slots) {
+        for (int slot : slots) {
+            SlotState s = live.get(slot);
+            if (s == null) {
+                throw new IllegalStateException("scope end for slot " + slot + " which is not live");
+            }
+            releaseRef(s);
+        }
+    }
+
+    /** Live slot {@code slot}, or null once it is consumed. */
+    public SlotState slot(int slot) {
+        return live.get(slot);
+    }
+
+    /** The state of {@code slot}; CONSUMED once it is no longer live. */
+    public TaskState state(int slot) {
+        SlotState s = live.get(slot);
+        return s == null ? TaskState.CONSUMED : s.state;
+    }
+
+    public int liveSlots() {
+        return live.live();
+    }
+
+    public List<Failure> failures() {
+        return failures;
+    }
+
+    public long completedTasks() {
+        return completedTasks;
+    }
+
+    public long skippedTasks() {
+        return skippedTasks;
+    }
+
+    /** Forgets everything: called between runs, once every slot is consumed. */
+    public void reset() {
+        if (live.live() != 0) {
+            throw new IllegalStateException("task graph reset with " + live.live() + " live slots");
+        }
+        live.clear();
+        failedConsumed.clear();
+        failures.clear();
+        completedTasks = 0;
+        skippedTasks = 0;
+    }
+
+    private void becomeReady(SlotState s) {
+        if (s.failedProducer >= 0) {
+            // A producer failed: this task must not run; it completes as skipped, which skips its own consumers.
+            s.skipped = true;
+            s.state = TaskState.RUNNING;
+            finishing.add(s);
+        } else {
+            s.state = TaskState.READY;
+            events.ready(s);
+        }
+    }
+
+    // A worklist, not recursion: a failure at the head of a 10,000-task chain skips all of it.
+    private void drainFinishing() {
+        SlotState s;
+        while ((s = finishing.poll()) != null) {
+            finish(s);
+        }
+    }
+
+    private void finish(SlotState s) {
+        s.state = TaskState.COMPLETED;
+        if (s.skipped) {
+            skippedTasks++;
+        } else {
+            completedTasks++;
+        }
+        IntList consumers = s.consumers;
+        s.consumers = null;
+        if (consumers != null) {
+            boolean bad = s.failedOrSkipped();
+            for (int i = 0; i < consumers.size(); i++) {
+                SlotState c = live.get(consumers.get(i));
+                if (bad && c.failedProducer < 0) {
+                    c.failedProducer = s.slot;
+                }
+                if (--c.fanin == 0) {
+                    becomeReady(c);
+                }
+            }
+        }
+        for (int p : s.producers) {
+            releaseRef(live.get(p));
+        }
+        tryConsume(s);
+    }
+
+    private void releaseRef(SlotState s) {
+        if (--s.refs < 0) {
+            throw new IllegalStateException("reference count of " + s + " went negative");
+        }
+        tryConsume(s);
+    }
+
+    private void tryConsume(SlotState s) {
+        if (s.refs == 0 && s.state == TaskState.COMPLETED) {
+            s.state = TaskState.CONSUMED;
+            live.remove(s.slot);
+            if (s.failedOrSkipped()) {
+                failedConsumed.add(s.slot);
+            }
+            events.consumed(s.slot);
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package dev.strata.scheduler;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.strata.config.WorkerSettings;
+import dev.strata.dispatch.SchedulerActor;
+import dev.strata.dispatch.SchedulerActor.FailureReport;
+import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import dev.strata.orchestrator.Catalog;
+import dev.strata.orchestrator.DagOrchestrator;
+import dev.strata.protocol.ChipKernel;
+import dev.strata.protocol.SubCallable;
+import dev.strata.protocol.TensorMemory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * One Strata engine (an L3 host, or a higher level): register callables, {@link #init()}, then
+ * {@link #run(Task)} orchestration functions as often as needed, and {@link #close()}.
+ *
+ * <pre>{@code
+ * try (Worker w = Worker.builder().numSubWorkers(2).build()) {
+ *     int hello = w.register(ctx -> System.out.println("hello " + ctx.args().scalar(0)));
+ *     w.init();
+ *     w.run(Task.of((orch, args, cfg) -> orch.submitSub(hello, new TaskArgs().addScalar(42))));
+ * }
+ * }</pre>
+ */
+public final class Worker implements AutoCloseable {
+    private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(30);
+
+    private final WorkerSettings settings;
+    private final Config config;
+    private final List<SubCallable> subCallables = new ArrayList<>();
+    private final List<ChipKernel> chipKernels = new ArrayList<>();
+    private final List<String> chipNames = new ArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile Engine engine;
+    private volatile boolean closed;
+    private volatile String broken; // why this worker can no longer run, once a run could not drain
+    private Catalog catalog;
+    private RunOutcome lastOutcome;
+
+    private Worker(WorkerSettings settings, Config config) {
+        this.settings = settings;
+        this.config = config;
+    }
+
+    /** A builder with the defaults of {@code reference.conf}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A worker configured by section {@code strata.worker} (and {@code strata.run}) of {@code config};
+     * missing keys take their defaults, invalid ones throw {@link dev.strata.config.InvalidSettingException}
+     * naming the key.
+     */
+    public static Worker fromConfig(Config config) {
+        Config full = config.withFallback(ConfigFactory.load());
+        return new Worker(WorkerSettings.fromConfig(full), full);
+    }
+
+    /** Registers a sub callable and returns its id; only before {@link #init()}. */
+    public synchronized int register(SubCallable fn) {
+        Objects.requireNonNull(fn, "sub callable must not be null");
+        checkNotInitialised("register");
+        subCallables.add(fn);
+        return subCallables.size() - 1;
+    }
+
+    /** Registers a chip kernel under a unique name and returns its id; only before {@link #init()}. */
+    public synchronized long registerChipCallable(String name, ChipKernel kernel) {
+        Objects.requireNonNull(kernel, "chip kernel must not be null");
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("chip callable name must not be blank");
+        }
+        checkNotInitialised("registerChipCallable");
+        if (chipNames.contains(name)) {
+            throw new IllegalArgumentException("chip callable name '" + name + "' is already registered");
+        }
+        chipKernels.add(kernel);
+        chipNames.add(name);
+        return chipKernels.size() - 1;
+    }
+
+    /** Maps the tensor memory and starts the ring, scheduler and worker actors; once. */
+    public synchronized void init() {
+        checkNotClosed();
+        if (engine != null) {
+            throw new IllegalStateException("init() called twice on " + this);
+        }
+        if (settings.mode() == WorkerMode.PROCESS && settings.chipWorkers() > 0) {
+            throw new IllegalStateException("strata.worker.mode = PROCESS is not available in this version; "
+                    + "use THREAD");
+        }
+        catalog = new Catalog(subCallables.size(), chipNames, settings.subWorkers(), settings.chipWorkers());
+        engine = Engine.start(settings, config, List.copyOf(subCallables), List.copyOf(chipKernels),
+                List.copyOf(chipNames));
+    }
+
+    /**
+     * Runs {@code task}'s orchestration function in a fresh outermost scope and returns once every task it
+     * submitted has completed and been consumed.
+     *
+     * @throws TaskFailedException after the drain, if a task or the orch fn failed (first failure as cause)
+     */
+    public void run(Task task) {
+        Objects.requireNonNull(task, "task must not be null");
+        Engine e = requireEngine();
+        if (broken != null) {
+            throw new IllegalStateException("this worker cannot run any more: " + broken + "; close it");
+        }
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("a run is already in progress on this worker");
+        }
+        try {
+            runOnce(e, task);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private void runOnce(Engine e, Task task) {
+        long deadline = System.nanoTime() + settings.runTimeout().toNanos();
+        DagOrchestrator orch = new DagOrchestrator(catalog, e.ring, settings.allocTimeout(), e.scheduler::tell);
+        Throwable orchFailure = null;
+        try {
+            task.orch().run(orch, task.args().view(), task.config());
+        } catch (Throwable t) {
+            orchFailure = t;
+        } finally {
+            orch.finish();
+        }
+        awaitDrain(e, deadline, orchFailure);
+        RunOutcome outcome = finishRun(e);
+        e.ring.reset();
+        lastOutcome = outcome;
+        if (orchFailure != null) {
+            TaskFailedException failure = new TaskFailedException("orchestration function failed: " + orchFailure,
+                    -1, "orch", orchFailure);
+            outcome.failures().forEach(f -> failure.addSuppressed(toException(f, outcome)));
+            throw failure;
+        }
+        if (!outcome.failures().isEmpty()) {
+            throw toException(outcome.failures().get(0), outcome);
+        }
+    }
+
+    private void awaitDrain(Engine e, long deadline, Throwable orchFailure) {
+        boolean drained;
+        try {
+            drained = e.ring.awaitDrained(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            broken = "interrupted while waiting for a run to drain";
+            throw new TaskFailedException("interrupted while waiting for the run to drain", -1, "run", ie);
+        }
+        if (!drained) {
+            broken = closed ? "closed during a run" : "a run did not drain within strata.run.timeout = "
+                    + settings.runTimeout() + " (" + e.ring.liveSlots() + " slots still live)";
+            throw new TaskFailedException("run failed: " + broken, -1, "run", orchFailure);
+        }
+    }
+
+    private RunOutcome finishRun(Engine e) {
+        try {
+            return AskPattern.<SchedulerActor.Command, RunOutcome>ask(e.scheduler, SchedulerActor.FinishRun::new,
+                            OUTCOME_TIMEOUT, e.system.scheduler())
+                    .toCompletableFuture().get(OUTCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            broken = "interrupted while collecting a run's outcome";
+            throw new TaskFailedException(broken, -1, "run", ie);
+        } catch (Exception ex) {
+            broken = "the scheduler did not report a run's outcome within " + OUTCOME_TIMEOUT;
+            throw new TaskFailedException(broken, -1, "run", ex);
+        }
+    }
+
+    private static TaskFailedException toException(FailureReport f, RunOutcome outcome) {
+        String others = outcome.failures().size() > 1
+                ? " (" + (outcome.failures().size() - 1) + " more failure(s))" : "";
+        String skipped = outcome.skippedTasks() > 0 ? "; " + outcome.skippedTasks() + " dependent task(s) skipped"
+                : "";
+        String member = f.groupIndex() > 0 ? " member " + f.groupIndex() : "";
+        return new TaskFailedException("task slot " + f.slot() + member + " (" + f.callableName() + " on "
+                + f.worker() + ") failed: " + f.error().exceptionClass() + ": " + f.error().message() + others
+                + skipped, f.slot(), f.callableName(), f.error().toException());
+    }
+
+    /** The node's shared tensor memory; valid after {@link #init()}. */
+    public TensorMemory memory() {
+        return requireEngine().memory;
+    }
+
+    /** This engine's level label (3 for a host). */
+    public int level() {
+        return settings.level();
+    }
+
+    /** The settings this worker was built with. */
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    /** Tasks completed and skipped by the last finished run (for summaries); null before the first. */
+    public RunOutcome lastOutcome() {
+        return lastOutcome;
+    }
+
+    /** Stops actors and workers, unmaps and deletes the memory; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Worker[level=" + settings.level() + " chips=" + settings.chipWorkers() + " subs="
+                + settings.subWorkers() + (closed ? " closed" : engine != null ? " running" : " new") + "]";
+    }
+
+    private Engine requireEngine() {
+        checkNotClosed();
+        Engine e = engine;
+        if (e == null) {
+            throw new IllegalStateException("call init() before using " + this);
+        }
+        return e;
+    }
+
+    private void checkNotInitialised(String what) {
+        checkNotClosed();
+        if (engine != null) {
+            throw new IllegalStateException(what + " must be called before init()");
+        }
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("this worker is closed");
+        }
+    }
+
+    /** Builds a {@link Worker}; each setter validates its value at once. */
+    public static final class Builder {
+        private WorkerSettings settings = WorkerSettings.defaults();
+
+        private Builder() {
+        }
+
+        /** Level label of the engine, default 3. */
+        public Builder level(int level) {
+            settings = settings.withLevel(level);
+            return this;
+        }
+
+        /** Number of simulated chip workers, default 0. */
+        public Builder numChipWorkers(int n) {
+            settings = settings.withChipWorkers(n);
+            return this;
+        }
+
+        /** Number of sub workers, default 0. */
+        public Builder numSubWorkers(int n) {
+            settings = settings.withSubWorkers(n);
+            return this;
+        }
+
+        /** THREAD (default) or PROCESS chip workers. */
+        public Builder mode(WorkerMode mode) {
+            settings = settings.withMode(mode);
+            return this;
+        }
+
+        /** Bytes of the heap ring, default 1 GiB. */
+        public Builder heapRingSize(long bytes) {
+            settings = settings.withHeapRingSize(bytes);
+            return this;
+        }
+
+        /** How long a submit waits for heap room, default 10 s. */
+        public Builder allocTimeout(Duration d) {
+            settings = settings.withAllocTimeout(d);
+            return this;
+        }
+
+        /** Dispatches one busy worker may hold queued, default 4. */
+        public Builder queueDepth(int n) {
+            settings = settings.withQueueDepth(n);
+            return this;
+        }
+
+        /** Upper bound on one run, default 1 h. */
+        public Builder runTimeout(Duration d) {
+            settings = settings.withRunTimeout(d);
+            return this;
+        }
+
+        public Worker build() {
+            return new Worker(settings, ConfigFactory.load());
+        }
+    }
+}

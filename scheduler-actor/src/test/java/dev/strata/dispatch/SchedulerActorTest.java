@@ -1,0 +1,169 @@
+package dev.strata.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.TaskArgsSnapshot;
+import dev.strata.protocol.TaskError;
+import dev.strata.ring.RingActor;
+import dev.strata.worker.TaskDone;
+import dev.strata.worker.WorkerActor;
+import dev.strata.worker.WorkerDispatch;
+import dev.strata.worker.WorkerKind;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The scheduler with {@link TestProbe}s standing in for workers and the ring. */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(30)
+class SchedulerActorTest {
+    @JUnit5TestKit
+    ActorTestKit testKit = ActorTestKit.create();
+
+    private final Duration quiet = Duration.ofMillis(100);
+
+    private final class Setup {
+        final List<TestProbe<WorkerActor.Command>> subs;
+        final TestProbe<RingActor.Command> ring = testKit.createTestProbe();
+        final ActorRef<SchedulerActor.Command> scheduler;
+
+        Setup(int subWorkers, int queueDepth) {
+            subs = new java.util.ArrayList<>();
+            for (int i = 0; i < subWorkers; i++) {
+                subs.add(testKit.createTestProbe());
+            }
+            Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> refs = new EnumMap<>(WorkerKind.class);
+            refs.put(WorkerKind.SUB, subs.stream().map(TestProbe::getRef).toList());
+            refs.put(WorkerKind.CHIP, List.of());
+            scheduler = testKit.spawn(SchedulerActor.create(refs, queueDepth, Map.of(), ring.getRef()));
+        }
+
+        void submit(int slot, int width, int... producers) {
+            scheduler.tell(new SchedulerActor.Submit(slot, WorkerKind.SUB, 0,
+                    Collections.nCopies(width, TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, producers));
+        }
+
+        WorkerDispatch expectDispatch(int worker) {
+            return subs.get(worker).expectMessageClass(WorkerDispatch.class);
+        }
+
+        void done(WorkerDispatch d, int worker, TaskError error) {
+            d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), WorkerKind.SUB, worker, error));
+        }
+
+        SchedulerActor.RunOutcome finish() {
+            TestProbe<SchedulerActor.RunOutcome> probe = testKit.createTestProbe();
+            scheduler.tell(new SchedulerActor.FinishRun(probe.getRef()));
+            return probe.receiveMessage();
+        }
+    }
+
+    @Test
+    void independentTaskIsDispatchedAndConsumed() {
+        Setup s = new Setup(1, 1);
+        s.submit(0, 1);
+        WorkerDispatch d = s.expectDispatch(0);
+        assertEquals(0, d.slot());
+        s.done(d, 0, null);
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0}));
+        assertArrayEquals(new int[] {0}, s.ring.expectMessageClass(RingActor.Release.class).slots());
+        assertEquals(1, s.finish().completedTasks());
+    }
+
+    @Test
+    void dependentIsDispatchedOnlyAfterItsProducer() {
+        Setup s = new Setup(2, 1);
+        s.submit(0, 1);
+        s.submit(1, 1, 0);
+        WorkerDispatch producer = s.expectDispatch(0);
+        s.subs.get(1).expectNoMessage(quiet);
+        s.subs.get(0).expectNoMessage(Duration.ZERO);
+        s.done(producer, 0, null);
+        WorkerDispatch consumer = s.subs.get(0).expectMessageClass(WorkerDispatch.class);
+        assertEquals(1, consumer.slot());
+    }
+
+    @Test
+    void groupDispatchesToNWorkersAndCompletesOnlyWhenAllAreDone() {
+        Setup s = new Setup(3, 1);
+        s.submit(0, 3);
+        s.submit(1, 1, 0);
+        WorkerDispatch[] members = new WorkerDispatch[3];
+        for (int w = 0; w < 3; w++) {
+            members[w] = s.expectDispatch(w);
+            assertEquals(0, members[w].slot());
+        }
+        assertNotEquals(members[0].groupIndex(), members[1].groupIndex());
+        s.done(members[0], 0, null);
+        s.done(members[1], 1, null);
+        for (TestProbe<WorkerActor.Command> p : s.subs) {
+            p.expectNoMessage(quiet);
+        }
+        s.done(members[2], 2, null);
+        WorkerDispatch next = s.subs.get(0).expectMessageClass(WorkerDispatch.class);
+        assertEquals(1, next.slot());
+    }
+
+    @Test
+    void groupInADependencyChain() {
+        Setup s = new Setup(2, 1);
+        s.submit(0, 1);
+        s.submit(1, 2, 0);
+        s.submit(2, 1, 1);
+        s.done(s.expectDispatch(0), 0, null);
+        WorkerDispatch a = s.expectDispatch(0);
+        WorkerDispatch b = s.expectDispatch(1);
+        assertEquals(1, a.slot());
+        assertEquals(1, b.slot());
+        s.done(b, 1, null);
+        s.done(a, 0, null);
+        assertEquals(2, s.expectDispatch(0).slot());
+    }
+
+    @Test
+    void failureIsReportedAndItsDependentIsSkipped() {
+        Setup s = new Setup(1, 1);
+        s.submit(0, 1);
+        s.submit(1, 1, 0);
+        s.submit(2, 1);
+        s.done(s.expectDispatch(0), 0, TaskError.of(new IllegalStateException("boom")));
+        WorkerDispatch independent = s.expectDispatch(0);
+        assertEquals(2, independent.slot(), "slot 1 depends on the failed slot 0 and is skipped");
+        s.done(independent, 0, null);
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0, 1, 2}));
+        s.ring.expectMessageClass(RingActor.Release.class);
+        SchedulerActor.RunOutcome outcome = s.finish();
+        assertEquals(1, outcome.failures().size());
+        assertEquals("sub#0", outcome.failures().get(0).callableName());
+        assertEquals("boom", outcome.failures().get(0).error().message());
+        assertEquals(1, outcome.skippedTasks());
+    }
+
+    @Test
+    void busyWorkerHoldsABoundedQueue() {
+        Setup s = new Setup(1, 2);
+        for (int i = 0; i < 4; i++) {
+            s.submit(i, 1);
+        }
+        WorkerDispatch first = s.expectDispatch(0);
+        s.expectDispatch(0);
+        s.subs.get(0).expectNoMessage(quiet);
+        s.done(first, 0, null);
+        assertEquals(2, s.expectDispatch(0).slot());
+    }
+}

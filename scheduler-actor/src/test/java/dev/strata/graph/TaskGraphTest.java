@@ -1,0 +1,148 @@
+package dev.strata.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.TaskArgsSnapshot;
+import dev.strata.protocol.TaskError;
+import dev.strata.worker.WorkerKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class TaskGraphTest implements TaskGraph.Events {
+    private final List<Integer> ready = new ArrayList<>();
+    private final List<Integer> consumed = new ArrayList<>();
+    private final TaskGraph g = new TaskGraph(this);
+    private static final TaskError BOOM = TaskError.of(new IllegalStateException("boom"));
+
+    @Override
+    public void ready(SlotState s) {
+        ready.add(s.slot());
+    }
+
+    @Override
+    public void consumed(int slot) {
+        consumed.add(slot);
+    }
+
+    private void submit(int slot, int... producers) {
+        submitGroup(slot, 1, producers);
+    }
+
+    private void submitGroup(int slot, int width, int... producers) {
+        g.submit(slot, WorkerKind.SUB, 0, Collections.nCopies(width, TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT,
+                producers);
+    }
+
+    private void finish(int slot, TaskError error) {
+        g.dispatched(g.slot(slot));
+        for (int m = 0; m < g.slot(slot).groupSize(); m++) {
+            g.memberDone(slot, m, "w", error);
+        }
+    }
+
+    @Test
+    void chainRunsInOrderAndIsConsumedAfterScopeEnd() {
+        submit(0);
+        submit(1, 0);
+        submit(2, 1);
+        assertEquals(List.of(0), ready);
+        finish(0, null);
+        finish(1, null);
+        assertEquals(List.of(0, 1, 2), ready);
+        finish(2, null);
+        assertEquals(List.of(), consumed, "the scope still holds every slot");
+        g.scopeEnd(new int[] {0, 1, 2});
+        assertEquals(List.of(0, 1, 2), consumed);
+        assertEquals(0, g.liveSlots());
+    }
+
+    @Test
+    void groupCompletesOnlyWhenAllMembersAreDone() {
+        submitGroup(0, 3);
+        submit(1, 0);
+        g.dispatched(g.slot(0));
+        g.memberDone(0, 0, "w", null);
+        g.memberDone(0, 2, "w", null);
+        assertEquals(TaskState.RUNNING, g.state(0));
+        assertFalse(ready.contains(1));
+        g.memberDone(0, 1, "w", null);
+        assertEquals(TaskState.COMPLETED, g.state(0));
+        assertTrue(ready.contains(1));
+    }
+
+    @Test
+    void failureSkipsDependentsButNotIndependents() {
+        submit(0);
+        submit(1, 0);
+        submit(2, 1);
+        submit(3);
+        finish(0, BOOM);
+        assertEquals(List.of(0, 3), ready, "dependents of a failed task never become ready");
+        assertEquals(TaskState.COMPLETED, g.state(2));
+        assertEquals(2, g.skippedTasks());
+        assertEquals(1, g.failures().size());
+        assertEquals(0, g.failures().get(0).slot());
+    }
+
+    @Test
+    void taskSubmittedAfterAFailedProducerCompletedIsSkipped() {
+        submit(0);
+        finish(0, BOOM);
+        submit(1, 0);
+        assertEquals(List.of(0), ready);
+        assertTrue(g.slot(1).failedOrSkipped());
+    }
+
+    @Test
+    void taskReadingAConsumedFailedProducerIsSkipped() {
+        submit(0);
+        finish(0, BOOM);
+        g.scopeEnd(new int[] {0});
+        assertEquals(List.of(0), consumed);
+        submit(1, 0);
+        assertEquals(List.of(0), ready);
+        assertEquals(1, g.skippedTasks());
+    }
+
+    @Test
+    void skippingALongChainDoesNotOverflowTheStack() {
+        submit(0);
+        for (int i = 1; i < 100_000; i++) {
+            submit(i, i - 1);
+        }
+        finish(0, BOOM);
+        assertEquals(99_999, g.skippedTasks());
+    }
+
+    @Test
+    void consumedProducerIsIgnored() {
+        submit(0);
+        finish(0, null);
+        g.scopeEnd(new int[] {0});
+        submit(1, 0);
+        assertEquals(List.of(0, 1), ready);
+    }
+
+    @Test
+    void completionOfAnUnknownSlotIsAnError() {
+        assertThrows(IllegalStateException.class, () -> g.memberDone(5, 0, "w", null));
+    }
+
+    @Test
+    void resetRequiresEverySlotConsumed() {
+        submit(0);
+        assertThrows(IllegalStateException.class, g::reset);
+        finish(0, null);
+        g.scopeEnd(new int[] {0});
+        g.reset();
+        assertEquals(0, g.completedTasks());
+    }
+}

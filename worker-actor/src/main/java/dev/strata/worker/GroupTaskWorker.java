@@ -1,0 +1,23 @@
+package dev.strata.worker;
+
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.TaskArgsView;
+import dev.strata.protocol.TaskWorker;
+
+/**
+ * A {@link TaskWorker} that also learns which group member it runs; the seed's contract has no group
+ * index, but {@code TaskContext.groupIndex()} does.
+ */
+public interface GroupTaskWorker extends TaskWorker {
+    /** Runs one task or group member; called on the worker's dedicated thread. */
+    void run(long callable, TaskArgsView args, CallConfig config, int groupIndex) throws Exception;
+
+    @Override
+    default void run(long callable, TaskArgsView args, CallConfig config) throws Exception {
+        run(callable, args, config, 0);
+    }
+
+    /** Releases threads or processes the worker owns; called once when its actor stops. */
+    default void close() {
+    }
+}

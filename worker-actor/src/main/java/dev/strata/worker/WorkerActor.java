@@ -1,0 +1,64 @@
+package dev.strata.worker;
+
+import dev.strata.protocol.CborSerializable;
+import dev.strata.protocol.TaskError;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The actor shell of one worker (a simulated chip or a sub worker): runs each {@link WorkerDispatch} on
+ * its plain {@link GroupTaskWorker} and answers {@link TaskDone}. It is spawned on the dedicated blocking
+ * dispatcher, one thread per worker, so user code never runs on the default dispatcher; dispatches that
+ * arrive while a task runs wait in the mailbox (the scheduler bounds how many).
+ */
+public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
+
+    /** Messages a worker understands. */
+    public interface Command extends CborSerializable {
+    }
+
+    private final WorkerKind kind;
+    private final int index;
+    private final GroupTaskWorker worker;
+
+    /** A worker actor of {@code kind} number {@code index} running tasks on {@code worker}. */
+    public static Behavior<Command> create(WorkerKind kind, int index, GroupTaskWorker worker) {
+        return Behaviors.setup(ctx -> new WorkerActor(ctx, kind, index, worker));
+    }
+
+    private WorkerActor(ActorContext<Command> ctx, WorkerKind kind, int index, GroupTaskWorker worker) {
+        super(ctx);
+        this.kind = kind;
+        this.index = index;
+        this.worker = worker;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(WorkerDispatch.class, this::onDispatch)
+                .onSignal(PostStop.class, s -> onStop())
+                .build();
+    }
+
+    private Behavior<Command> onDispatch(WorkerDispatch d) {
+        TaskError error = null;
+        try {
+            worker.run(d.callable(), d.args(), d.config(), d.groupIndex());
+        } catch (Throwable t) {
+            // Any throwable, errors included: the run must fail cleanly and this worker stay usable.
+            error = TaskError.of(t);
+        }
+        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error));
+        return this;
+    }
+
+    private Behavior<Command> onStop() {
+        worker.close();
+        return this;
+    }
+}
