@@ -43,14 +43,27 @@ public final class JobSection {
         return read(name, "must be a string", () -> config.getString(key(name)));
     }
 
-    /** An integer setting (no rounding of fractions, no overflow). */
+    /** An integer setting; a fraction or a value beyond int is an error, never rounded. */
     public int integer(String name) {
-        return read(name, "must be an integer", () -> config.getInt(key(name)));
+        long v = longInteger(name);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new InvalidSettingException(key(name), v, "must be an integer between " + Integer.MIN_VALUE
+                    + " and " + Integer.MAX_VALUE);
+        }
+        return (int) v;
     }
 
-    /** A 64-bit integer setting. */
+    /** A 64-bit integer setting; a fraction is an error, never rounded (Typesafe Config would truncate it). */
     public long longInteger(String name) {
-        return read(name, "must be an integer", () -> config.getLong(key(name)));
+        Number n = read(name, "must be an integer", () -> config.getNumber(key(name)));
+        if (n instanceof Integer || n instanceof Long) {
+            return n.longValue();
+        }
+        double d = n.doubleValue();
+        if (d == Math.rint(d) && Math.abs(d) < 0x1p53) {
+            return (long) d;   // written as 1e3 or 1000.0
+        }
+        throw new InvalidSettingException(key(name), n, "must be an integer");
     }
 
     /** A number setting. */

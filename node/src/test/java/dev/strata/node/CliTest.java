@@ -1,0 +1,152 @@
+package dev.strata.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end: exit codes, what goes to stdout and stderr, and small real runs. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class CliTest {
+    private static final String SMALL_CHOLESKY = """
+            strata.worker { chip-workers = 2, arena-size = 8 MiB, heap-ring-size = 4 MiB }
+            strata.job { kind = tiled-cholesky, matrix-size = 256, tile-size = 64, block-dim = 2 }
+            """;
+    private static final String SMALL_NOOP_DAG = """
+            strata.worker { sub-workers = 2, arena-size = 8 MiB, heap-ring-size = 4 MiB }
+            strata.job { kind = noop-dag, shapes = [independent, chain, fan, group], tasks = 200 }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void noCommandPrintsUsageAndExits2() {
+        assertEquals(Cli.BAD_CONFIGURATION, cli());
+        assertTrue(err().contains("missing command") && err().contains("usage: strata"), err());
+    }
+
+    @Test
+    void unknownCommandPrintsUsageAndExits2() {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("frobnicate"));
+        assertTrue(err().contains("unknown command 'frobnicate'") && err().contains("usage:"), err());
+    }
+
+    @Test
+    void helpPrintsUsageToStdout() {
+        assertEquals(Cli.OK, cli("--help"));
+        assertTrue(out().contains("run <file.conf>"), out());
+    }
+
+    @Test
+    void runWithoutFileExits2() {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run"));
+        assertTrue(err().contains("exactly one argument"), err());
+    }
+
+    @Test
+    void missingRunFileExits2() {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", dir.resolve("absent.conf").toString()));
+        assertOneLineError("run file not found");
+    }
+
+    @Test
+    void hoconSyntaxErrorExits2() throws Exception {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("broken.conf", "strata { job { kind = noop-dag \n")));
+        assertOneLineError("cannot parse run file");
+        assertTrue(err().contains("broken.conf"), err());
+    }
+
+    @Test
+    void invalidWorkerSettingExits2NamingTheKey() throws Exception {
+        String file = write("worker.conf", SMALL_NOOP_DAG + "strata.worker.sub-workers = many\n");
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", file));
+        assertOneLineError("strata.worker.sub-workers");
+    }
+
+    @Test
+    void unknownJobKindExits2NamingTheKey() throws Exception {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("kind.conf", "strata.job.kind = lu\n")));
+        assertOneLineError("strata.job.kind");
+    }
+
+    @Test
+    void badJobParameterExits2NamingTheKey() throws Exception {
+        String file = write("param.conf", SMALL_CHOLESKY + "strata.job.matrix-size = 250\n");
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", file));
+        assertOneLineError("strata.job.matrix-size");
+    }
+
+    @Test
+    void smallTiledCholeskyRunsAndVerifies() throws Exception {
+        assertEquals(Cli.OK, cli("run", write("cholesky.conf", SMALL_CHOLESKY)), err());
+        assertTrue(out().contains("tasks        20 (POTRF 4, TRSM 6, SYRK 6, GEMM 4)"), out());
+        assertTrue(out().contains("): ok"), out());
+        assertTrue(out().contains("GFLOP/s") && out().contains("speed-up"), out());
+    }
+
+    @Test
+    void residualAboveTheBoundExits1() throws Exception {
+        // No float factorisation reaches 1e-30: the job runs, the check fails.
+        String file = write("strict.conf", SMALL_CHOLESKY + "strata.job { max-residual = 1e-30, sequential-baseline = false }\n");
+        assertEquals(Cli.JOB_FAILED, cli("run", file), err());
+        assertTrue(out().contains("FAILED"), out());
+        assertOneLineError("strata.job.max-residual");
+    }
+
+    @Test
+    void smallNoopDagRunsEveryShape() throws Exception {
+        assertEquals(Cli.OK, cli("run", write("noop.conf", SMALL_NOOP_DAG)), err());
+        for (String shape : new String[] {"independent +200", "chain +200", "fan +202", "group +200"}) {
+            assertTrue(out().lines().anyMatch(l -> l.matches("  " + shape + " tasks .* ok")),
+                    "no '" + shape + " tasks ... ok' line in\n" + out());
+        }
+        assertFalse(out().contains("FAILED"), out());
+    }
+
+    @Test
+    void shippedExamplesAreValidRunFiles() throws Exception {
+        for (String name : new String[] {"tiled-cholesky.conf", "noop-dag.conf"}) {
+            Path example = Path.of(System.getProperty("user.dir")).resolve("../config/examples").resolve(name);
+            JobKind.createJob(RunFile.load(example));   // validates everything without running
+        }
+    }
+
+    private int cli(String... args) {
+        return new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+    }
+
+    private String write(String name, String content) throws Exception {
+        return Files.writeString(dir.resolve(name), content).toString();
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The error is one "strata: ..." line containing {@code fragment}, plus at most cause lines: no stack trace. */
+    private void assertOneLineError(String fragment) {
+        String[] lines = err().split("\\R");
+        assertTrue(lines[0].startsWith("strata: ") && lines[0].contains(fragment), err());
+        for (int i = 1; i < lines.length; i++) {
+            assertTrue(lines[i].startsWith("  caused by "), "not a one-line error:\n" + err());
+        }
+        assertFalse(err().contains("\tat "), "stack trace in:\n" + err());
+    }
+}
