@@ -3,6 +3,7 @@ package dev.strata.node;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Objects;
+import org.slf4j.LoggerFactory;
 
 /**
  * The command line: picks the sub-command and returns the process exit code, {@link #OK},
@@ -15,6 +16,12 @@ public final class Cli {
     public static final int JOB_FAILED = 1;
     /** Bad usage or configuration: nothing was run. */
     public static final int BAD_CONFIGURATION = 2;
+
+    static {
+        // Initialise logging before the engine starts threads that log; otherwise SLF4J intercepts their first
+        // calls during its own initialisation and prints a "replayed" warning.
+        LoggerFactory.getILoggerFactory();
+    }
 
     private final PrintStream out;
     private final PrintStream err;

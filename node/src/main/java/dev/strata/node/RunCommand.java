@@ -6,6 +6,8 @@ import dev.strata.scheduler.HeapExhaustedException;
 import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
@@ -31,7 +33,7 @@ final class RunCommand {
         Job job;
         RunFile runFile;
         try {
-            runFile = RunFile.load(Paths.get(args[0]));
+            runFile = RunFile.load(path(args[0]));
             job = JobKind.createJob(runFile);
         } catch (RunFileException | InvalidSettingException | ConfigException e) {
             return badConfiguration(e);
@@ -51,6 +53,14 @@ final class RunCommand {
             err.println("strata: job failed with an unexpected error: " + message(e));
             e.printStackTrace(err);
             return Cli.JOB_FAILED;
+        }
+    }
+
+    private static Path path(String arg) throws RunFileException {
+        try {
+            return Paths.get(arg);
+        } catch (InvalidPathException e) {
+            throw new RunFileException("not a valid run file path: " + arg + " (" + e.getReason() + ")");
         }
     }
 

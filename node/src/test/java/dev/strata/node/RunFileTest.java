@@ -108,6 +108,16 @@ class RunFileTest {
     }
 
     @Test
+    void zeroRepetitionsNamesTheKey() {
+        assertKey("strata.job.repetitions", CHOLESKY + "strata.job.repetitions = 0", "between 1 and");
+    }
+
+    @Test
+    void integerBeyondIntRangeNamesTheKey() {
+        assertKey("strata.job.tasks", NOOP + "strata.job.tasks = 99999999999", "99999999999");
+    }
+
+    @Test
     void choleskyWithoutChipWorkersNamesTheWorkerKey() {
         assertKey("strata.worker.chip-workers", "strata.job.kind = tiled-cholesky", "must be >= 1");
     }

@@ -121,6 +121,27 @@ public final class TileMath {
         }
     }
 
+    /**
+     * Calls every kernel {@code times} times on {@code n × n} tiles. The JIT compiles a method fully only
+     * after enough calls; a few calls on big tiles get just on-stack-replaced loops, which run slower.
+     */
+    public static void exercise(int n, int times) {
+        float[] l = new float[n * n];
+        float[] a = new float[n * n];
+        float[] c = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            l[i * n + i] = 1;
+            a[i * n + (n - 1 - i)] = 0.5f;
+        }
+        for (int t = 0; t < times; t++) {
+            float[] p = l.clone();
+            potrf(p, n);
+            trsm(p, c, n, 0, n);
+            syrk(a, c, n, 0, n);
+            gemm(a, a, c, n, 0, n);
+        }
+    }
+
     /** The transpose of a square row-major tile. */
     static float[] transpose(float[] a, int n) {
         float[] t = new float[n * n];

@@ -13,6 +13,7 @@ import dev.strata.protocol.TaskArgsView;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +22,13 @@ import java.util.Map;
 /**
  * The {@code tiled-cholesky} job: factorises a random SPD matrix A = L·Lᵀ held as FLOAT32 tiles in the
  * engine's tensor memory, with POTRF / TRSM / SYRK / GEMM chip kernels whose dependencies the engine infers
- * from their INPUT / INOUT tags alone. Then it checks the relative residual against the original matrix and
+ * from their INPUT / INOUT tags alone. It checks the relative residual against the original matrix, then
  * times the same kernel calls run one by one in a single thread.
+ *
+ * <p>Each tile sees its updates in one fixed order (they are chained by its INOUT tag), so every run — on the
+ * engine under any schedule, or sequentially — must produce the same factor bit for bit; the job checks that
+ * too. Timings are medians of {@code repetitions} runs after an untimed warm-up, so neither side pays for JIT
+ * compilation.
  */
 public final class TiledCholeskyJob implements Job {
     private static final int WARM_UP_TILES = 4;
@@ -58,32 +64,57 @@ public final class TiledCholeskyJob implements Job {
     public void run(Worker engine, PrintStream out) {
         int n = settings.matrixSize();
         int tiles = settings.tiles();
+        int reps = settings.repetitions();
         out.printf(Locale.ROOT, "tiled-cholesky: n=%d, tile=%d (%dx%d tiles), block-dim=%d, chip-workers=%d, mode=%s%n",
                 n, settings.tileSize(), tiles, tiles, settings.blockDim(), worker.chipWorkers(), worker.mode());
-
         double[] a = SpdMatrix.random(n, settings.seed());
         List<TileOp> plan = CholeskyPlan.rightLooking(tiles);
-        warmUp();
+        out.printf(Locale.ROOT, "  tasks        %d (%s)%n", plan.size(), countByKernel(plan));
+
+        warmUp(engine);
+        double[] engineSeconds = new double[reps];
+        double[] factor = null;
         TileMatrix m = TileMatrix.allocate(engine.memory(), n, settings.tileSize());
-        double engineSeconds;
-        double residual;
         try {
-            m.load(a);
-            CallConfig split = callConfig(settings.blockDim());
-            CallConfig single = callConfig(1);
-            long start = System.nanoTime();
-            engine.run(Task.of((orch, args, cfg) -> {
-                for (TileOp op : plan) {
-                    orch.submitNextLevel(callables.get(op.kernel()), op.args(m), op.kernel().splitsRows() ? split : single);
+            for (int r = 0; r < reps; r++) {
+                m.load(a);
+                long start = System.nanoTime();
+                factor(engine, m, plan);
+                engineSeconds[r] = (System.nanoTime() - start) / 1e9;
+                double[] l = m.lowerTriangle();
+                if (factor == null) {
+                    factor = l;
+                    checkResidual(a, l, out);
+                } else {
+                    expectSameFactor(factor, l, "engine run " + (r + 1) + " and engine run 1");
                 }
-            }));
-            engineSeconds = (System.nanoTime() - start) / 1e9;
-            residual = SpdMatrix.relativeResidual(a, m.lowerTriangle(), n);
+            }
         } finally {
             m.free();
         }
+        double onEngine = median(engineSeconds);
+        out.printf(Locale.ROOT, "  engine       %.3f s %s, %.2f GFLOP/s (n^3/3 flops)%n",
+                onEngine, spread(engineSeconds), settings.flops() / onEngine / 1e9);
 
-        out.printf(Locale.ROOT, "  tasks        %d (%s)%n", plan.size(), countByKernel(plan));
+        if (settings.sequentialBaseline()) {
+            double[] sequentialSeconds = new double[reps];
+            TileMatrix local = localMatrix(n);
+            for (int r = 0; r < reps; r++) {
+                local.load(a);
+                long start = System.nanoTime();
+                factorSequentially(local, plan, settings.blockDim());
+                sequentialSeconds[r] = (System.nanoTime() - start) / 1e9;
+                expectSameFactor(factor, local.lowerTriangle(), "the sequential run and the engine");
+            }
+            double sequential = median(sequentialSeconds);
+            out.printf(Locale.ROOT, "  sequential   %.3f s %s, %.2f GFLOP/s (same kernel calls, one thread, same factor)%n",
+                    sequential, spread(sequentialSeconds), settings.flops() / sequential / 1e9);
+            out.printf(Locale.ROOT, "  speed-up     %.2fx%n", sequential / onEngine);
+        }
+    }
+
+    private void checkResidual(double[] a, double[] l, PrintStream out) {
+        double residual = SpdMatrix.relativeResidual(a, l, settings.matrixSize());
         boolean ok = residual <= settings.maxResidual();
         out.printf(Locale.ROOT, "  residual     %.3e  ||A - L*L^T||_F / ||A||_F (max %.1e): %s%n",
                 residual, settings.maxResidual(), ok ? "ok" : "FAILED");
@@ -91,43 +122,49 @@ public final class TiledCholeskyJob implements Job {
             throw new JobFailedException(String.format(Locale.ROOT,
                     "tiled-cholesky residual %.3e is above strata.job.max-residual = %.1e", residual, settings.maxResidual()));
         }
-        out.printf(Locale.ROOT, "  engine       %.3f s, %.2f GFLOP/s (n^3/3 flops)%n",
-                engineSeconds, settings.flops() / engineSeconds / 1e9);
-        if (settings.sequentialBaseline()) {
-            double sequentialSeconds = timeSequential(a, plan);
-            out.printf(Locale.ROOT, "  sequential   %.3f s, %.2f GFLOP/s (same kernel calls, one thread)%n",
-                    sequentialSeconds, settings.flops() / sequentialSeconds / 1e9);
-            out.printf(Locale.ROOT, "  speed-up     %.2fx%n", sequentialSeconds / engineSeconds);
+    }
+
+    private void expectSameFactor(double[] expected, double[] actual, String what) {
+        if (!Arrays.equals(expected, actual)) {
+            int i = Arrays.mismatch(expected, actual);
+            int n = settings.matrixSize();
+            throw new JobFailedException(String.format(Locale.ROOT,
+                    "%s computed different factors: first difference at L[%d][%d], %s vs %s",
+                    what, i / n, i % n, expected[i], actual[i]));
         }
     }
 
+    /** Submits every call of {@code plan} on {@code m} from one orchestration function; returns after the drain. */
+    private void factor(Worker engine, TileMatrix m, List<TileOp> plan) {
+        CallConfig split = callConfig(settings.blockDim());
+        CallConfig single = callConfig(1);
+        engine.run(Task.of((orch, args, cfg) -> {
+            for (TileOp op : plan) {
+                orch.submitNextLevel(callables.get(op.kernel()), op.args(m), op.kernel().splitsRows() ? split : single);
+            }
+        }));
+    }
+
     /**
-     * Factorises a matrix of at most 4×4 tiles in this thread, untimed, so that the kernels are JIT-compiled
-     * before either timed run: otherwise whichever runs first pays for compilation.
+     * Factorises a matrix of at most 4×4 tiles, untimed, on the engine and in this thread, and calls the tile
+     * arithmetic often enough on small tiles for the JIT to compile it fully (not only on-stack replacement).
      */
-    private void warmUp() {
+    private void warmUp(Worker engine) {
         int tiles = Math.min(settings.tiles(), WARM_UP_TILES);
         int n = tiles * settings.tileSize();
-        TileMatrix m = localMatrix(n);
-        m.load(SpdMatrix.random(n, settings.seed() + 1));
-        factorSequentially(m, CholeskyPlan.rightLooking(tiles), settings.blockDim());
-    }
-
-    /** Factorises a fresh copy of {@code a} by calling the kernels directly, in plan order; returns seconds. */
-    private double timeSequential(double[] a, List<TileOp> plan) {
-        TileMatrix m = localMatrix(settings.matrixSize());
-        m.load(a);
-        long start = System.nanoTime();
-        factorSequentially(m, plan, settings.blockDim());
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    /** A matrix of order n in a private local memory (outside the engine). */
-    private TileMatrix localMatrix(int n) {
-        int ts = settings.tileSize();
-        long tileBytes = (long) ts * ts * DataType.FLOAT32.elementSize();
-        long count = TileMatrix.dataBytes(n, ts) / tileBytes;
-        return TileMatrix.allocate(new LocalTensorMemory(Math.toIntExact(LocalTensorMemory.bytesFor(count, tileBytes))), n, ts);
+        double[] a = SpdMatrix.random(n, settings.seed() + 1);
+        List<TileOp> plan = CholeskyPlan.rightLooking(tiles);
+        TileMatrix onEngine = TileMatrix.allocate(engine.memory(), n, settings.tileSize());
+        try {
+            onEngine.load(a);
+            factor(engine, onEngine, plan);
+        } finally {
+            onEngine.free();
+        }
+        TileMatrix local = localMatrix(n);
+        local.load(a);
+        factorSequentially(local, plan, settings.blockDim());
+        TileMath.exercise(16, 2_000);
     }
 
     /**
@@ -157,8 +194,32 @@ public final class TiledCholeskyJob implements Job {
         }
     }
 
+    /** A matrix of order n in a private local memory (outside the engine). */
+    private TileMatrix localMatrix(int n) {
+        int ts = settings.tileSize();
+        long tileBytes = (long) ts * ts * DataType.FLOAT32.elementSize();
+        long count = TileMatrix.dataBytes(n, ts) / tileBytes;
+        return TileMatrix.allocate(new LocalTensorMemory(Math.toIntExact(LocalTensorMemory.bytesFor(count, tileBytes))), n, ts);
+    }
+
     private static CallConfig callConfig(int blockDim) {
         return new CallConfig(blockDim, CallConfig.DEFAULT.aicpuThreadNum(), false);
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int mid = v.length / 2;
+        return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+    }
+
+    private static String spread(double[] seconds) {
+        if (seconds.length == 1) {
+            return "(1 run)";
+        }
+        double min = Arrays.stream(seconds).min().orElseThrow();
+        double max = Arrays.stream(seconds).max().orElseThrow();
+        return String.format(Locale.ROOT, "(median of %d, %.3f-%.3f)", seconds.length, min, max);
     }
 
     private static String countByKernel(List<TileOp> plan) {

@@ -17,15 +17,20 @@ import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The {@code noop-dag} job: runs each configured {@link DagShape} of N trivial sub callables as one
  * {@code Worker.run}, prints its tasks and wall time, and checks from the tensors the tasks touched that each
- * ran exactly once and in an order its tags allow.
+ * ran exactly once and in an order its tags allow. Each shape first runs once untimed with at most 200 tasks,
+ * so the timed runs do not pay for JIT compilation.
  */
 public final class NoopDagJob implements Job {
+    /** Tasks of the untimed, checked warm-up run of each shape, so the timed runs do not pay for JIT compilation. */
+    private static final int WARM_UP_TASKS = 200;
+
     private final NoopDagSettings settings;
     private final WorkerSettings worker;
     private int increment = -1;
@@ -54,13 +59,14 @@ public final class NoopDagJob implements Job {
     public void run(Worker engine, PrintStream out) {
         out.printf(Locale.ROOT, "noop-dag: %d tasks per shape, sub-workers=%d%n", settings.tasks(), worker.subWorkers());
         List<String> failures = new ArrayList<>();
+        for (DagShape shape : EnumSet.copyOf(settings.shapes())) {
+            ShapeResult r = run(engine, shape, Math.min(settings.tasks(), WARM_UP_TASKS));
+            if (r.problem != null) {
+                failures.add(shape.configName() + " (warm-up): " + r.problem);
+            }
+        }
         for (DagShape shape : settings.shapes()) {
-            ShapeResult r = switch (shape) {
-                case INDEPENDENT -> independent(engine);
-                case CHAIN -> chain(engine);
-                case FAN -> fan(engine);
-                case GROUP -> group(engine);
-            };
+            ShapeResult r = run(engine, shape, settings.tasks());
             out.printf(Locale.ROOT, "  %-12s %8d tasks %10.2f ms %10.1f k tasks/s   %s%n", shape.configName(), r.tasks,
                     r.seconds * 1e3, r.tasks / r.seconds / 1e3, r.problem == null ? "ok" : "FAILED: " + r.problem);
             if (r.problem != null) {
@@ -72,9 +78,17 @@ public final class NoopDagJob implements Job {
         }
     }
 
+    private ShapeResult run(Worker engine, DagShape shape, int n) {
+        return switch (shape) {
+            case INDEPENDENT -> independent(engine, n);
+            case CHAIN -> chain(engine, n);
+            case FAN -> fan(engine, n);
+            case GROUP -> group(engine, n);
+        };
+    }
+
     /** N tasks, each incrementing its own OUTPUT tensor once. */
-    private ShapeResult independent(Worker engine) {
-        int n = settings.tasks();
+    private ShapeResult independent(Worker engine, int n) {
         List<ContinuousTensor> outs = allocate(engine.memory(), n);
         try {
             double seconds = time(engine, (orch, args, cfg) -> {
@@ -89,8 +103,7 @@ public final class NoopDagJob implements Job {
     }
 
     /** N tasks incrementing one INOUT tensor: only a run in chain order ends at N. */
-    private ShapeResult chain(Worker engine) {
-        int n = settings.tasks();
+    private ShapeResult chain(Worker engine, int n) {
         List<ContinuousTensor> counter = allocate(engine.memory(), 1);
         try {
             double seconds = time(engine, (orch, args, cfg) -> {
@@ -105,8 +118,7 @@ public final class NoopDagJob implements Job {
     }
 
     /** Producer writes 1, N readers each write producer + 1, the final task sums them: 2N only in tag order. */
-    private ShapeResult fan(Worker engine) {
-        int n = settings.tasks();
+    private ShapeResult fan(Worker engine, int n) {
         TensorMemory memory = engine.memory();
         List<ContinuousTensor> tensors = allocate(memory, n + 2);
         ContinuousTensor source = tensors.get(0);
@@ -131,8 +143,8 @@ public final class NoopDagJob implements Job {
     }
 
     /** N/2 groups of 2 members, each member incrementing its own OUTPUT tensor once. */
-    private ShapeResult group(Worker engine) {
-        int groups = settings.tasks() / 2;
+    private ShapeResult group(Worker engine, int n) {
+        int groups = n / 2;
         List<ContinuousTensor> outs = allocate(engine.memory(), 2 * groups);
         try {
             double seconds = time(engine, (orch, args, cfg) -> {
