@@ -8,6 +8,7 @@ import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.protocol.TaskArgs;
+import dev.strata.protocol.TaskArgsBlob;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.ring.HeapRing;
@@ -130,6 +131,9 @@ public final class DagOrchestrator implements Orchestrator {
         checkOpen("submit");
         validate(kind, callable, members.size());
         Objects.requireNonNull(config, "config must not be null");
+        if (kind == WorkerKind.CHIP && catalog.chipArgsLimit() != Catalog.NO_LIMIT) {
+            checkArgsFit(callable, members);
+        }
         long heapBytes = 0;
         for (int m = 0; m < members.size(); m++) {
             heapBytes += autoAllocBytes(members.get(m), m);
@@ -138,17 +142,8 @@ public final class DagOrchestrator implements Orchestrator {
         int slot = a.slot();
         long nextAddress = a.address();
         producers.clear();
-        // Look up every member's producers before inserting any: a group never depends on itself.
-        for (TaskArgs args : members) {
-            for (int i = 0; i < args.tensorCount(); i++) {
-                if (args.tag(i).looksUpProducer()) {
-                    int p = tensors.lookup(args.tensor(i).data());
-                    if (p >= 0 && !producers.contains(p)) {
-                        producers.add(p);
-                    }
-                }
-            }
-        }
+        // The seed's tag walk: tensor by tensor, look up then insert. A task that writes a buffer and later
+        // reads it (or a group member reading what an earlier member writes) finds itself and skips it.
         TaskArgsSnapshot[] snapshots = new TaskArgsSnapshot[members.size()];
         for (int m = 0; m < members.size(); m++) {
             TaskArgs args = members.get(m);
@@ -159,6 +154,12 @@ public final class DagOrchestrator implements Orchestrator {
                     t = t.withData(nextAddress);
                     nextAddress += alignUp(Math.max(1, t.nbytes()));
                     args.setTensor(i, t); // the orch fn reads the address back to pass it to consumers
+                }
+                if (tag.looksUpProducer()) {
+                    int p = tensors.lookup(t.data());
+                    if (p >= 0 && p != slot && !producers.contains(p)) {
+                        producers.add(p);
+                    }
                 }
                 if (tag.becomesProducer()) {
                     tensors.insert(t.data(), slot);
@@ -195,6 +196,23 @@ public final class DagOrchestrator implements Orchestrator {
         if (width > workers) {
             throw new IllegalArgumentException("group of " + width + " needs " + width + " "
                     + (kind == WorkerKind.SUB ? "sub" : "chip") + " workers, the engine has " + workers);
+        }
+    }
+
+    /** PROCESS mode: each member's args blob must fit a chip process's mailbox; checked before any state. */
+    private void checkArgsFit(long callable, List<TaskArgs> members) {
+        for (int m = 0; m < members.size(); m++) {
+            TaskArgs args = members.get(m);
+            long bytes = TaskArgsBlob.HEADER_BYTES + (long) args.tensorCount() * TaskArgsBlob.TENSOR_RECORD_BYTES
+                    + (long) args.scalarCount() * TaskArgsBlob.SCALAR_BYTES;
+            if (bytes > catalog.chipArgsLimit()) {
+                String who = "'" + catalog.chipKernels().get((int) callable) + "'"
+                        + (members.size() > 1 ? " (group member " + m + ")" : "");
+                throw new IllegalArgumentException("args of chip callable " + who + " need " + bytes + " bytes"
+                        + " as a task-args blob (" + args.tensorCount() + " tensors, " + args.scalarCount()
+                        + " scalars) but a chip process's mailbox holds at most " + catalog.chipArgsLimit()
+                        + "; raise strata.worker.process.mailbox-size");
+            }
         }
     }
 
