@@ -1,0 +1,174 @@
+package dev.strata.bench;
+
+import com.typesafe.config.ConfigFactory;
+import dev.strata.scheduler.Worker;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ForkJoinPool;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the engine benchmark of issue 2 ("Speed"): each scenario on its own Worker, warm-up repetitions
+ * then measured ones, a table of median [min–max] beside the seed's figures, and a JSON file of all samples.
+ *
+ * <pre>java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar bench/target/strata-bench.jar
+ *      [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,...]</pre>
+ */
+public final class BenchMain {
+    /** Nothing is allocated from the ring (every tensor has a fake address), so a small one is plenty. */
+    private static final long HEAP_RING_BYTES = 64L << 20;
+
+    private BenchMain() {
+    }
+
+    /** The measured samples of one metric. */
+    record Result(Metric metric, double[] samples) {
+        Stats stats() {
+            return Stats.of(samples);
+        }
+    }
+
+    public static void main(String[] argv) throws IOException {
+        int reps = 5;
+        int warmup = 1;
+        Path out = Path.of("bench-results/bench.json");
+        List<String> only = List.of();
+        for (int i = 0; i < argv.length; i++) {
+            String value = i + 1 < argv.length ? argv[i + 1] : null;
+            switch (argv[i]) {
+                case "--reps" -> reps = count(argv[i], value);
+                case "--warmup" -> warmup = count(argv[i], value);
+                case "--out" -> out = Path.of(require(argv[i], value));
+                case "--only" -> only = Arrays.asList(require(argv[i], value).split(","));
+                default -> usage("unknown argument " + argv[i]);
+            }
+            i++;
+        }
+        if (reps < 1) {
+            usage("--reps must be at least 1");
+        }
+        LoggerFactory.getILoggerFactory(); // before the actor systems start logging from several threads
+        if (ConfigFactory.load().getBoolean("pekko.actor.serialize-messages")) {
+            usage("pekko.actor.serialize-messages is on: the benchmark measures the production configuration");
+        }
+        Instant started = Instant.now();
+        double loadAtStart = loadAverage();
+        System.out.printf(Locale.ROOT, "%s; %d warm-up + %d measured repetitions%n", machine(loadAtStart, started),
+                warmup, reps);
+        if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+            System.out.println("WARNING: common-pool parallelism < 2 (TOOLCHAIN trap 1): run with "
+                    + "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+        }
+
+        long t0 = System.nanoTime();
+        List<Result> results = new ArrayList<>();
+        for (Scenario s : Scenario.all()) {
+            if (only.isEmpty() || only.stream().anyMatch(o -> s.id.startsWith(o.trim()))) {
+                results.addAll(measure(s, warmup, reps));
+            }
+        }
+        if (results.isEmpty()) {
+            usage("--only " + String.join(",", only) + " selects no scenario (ids: a2 a8 b c d e)");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        System.out.println();
+        System.out.print(Report.table(results));
+        System.out.printf(Locale.ROOT, "%nratio = speed-up over the seed (> 1 is faster); "
+                + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e%n"
+                + "whole benchmark: %.1f s (load average now %.2f)%n", seconds, loadAverage());
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        String machine = machineJson(started, loadAtStart, reps, warmup, seconds);
+        Files.writeString(out, Report.json(results, machine), StandardCharsets.UTF_8);
+        System.out.println("wrote " + out);
+    }
+
+    /** Builds the scenario's Worker once, runs the warm-up and measured repetitions, closes it. */
+    static List<Result> measure(Scenario s, int warmup, int reps) {
+        List<Metric> metrics = s.metrics();
+        double[][] samples = new double[metrics.size()][reps];
+        System.out.printf(Locale.ROOT, "%-4s %-45s", s.id, s.title);
+        try (Worker w = Worker.builder().numSubWorkers(s.subWorkers).heapRingSize(HEAP_RING_BYTES).build()) {
+            s.register(w);
+            w.init();
+            for (int r = 0; r < warmup; r++) {
+                s.repetition(w);
+                System.out.print(" w");
+            }
+            for (int r = 0; r < reps; r++) {
+                double[] values = s.repetition(w);
+                for (int m = 0; m < metrics.size(); m++) {
+                    samples[m][r] = values[m];
+                }
+                System.out.print(" " + Report.format(values[0]));
+            }
+        }
+        System.out.println();
+        List<Result> results = new ArrayList<>();
+        for (int m = 0; m < metrics.size(); m++) {
+            results.add(new Result(metrics.get(m), samples[m]));
+        }
+        return results;
+    }
+
+    private static String machine(double load, Instant started) {
+        return String.format(Locale.ROOT, "%d cores, Java %s (%s), common-pool parallelism %d, load average %.2f, %s",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                System.getProperty("java.vm.name"), ForkJoinPool.getCommonPoolParallelism(), load,
+                started);
+    }
+
+    /** The system load average over the last minute: other processes on the machine skew every figure. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static String machineJson(Instant started, double loadAtStart, int reps, int warmup, double seconds) {
+        return String.format(Locale.ROOT, "{\"cores\": %d, \"java\": %s, \"vm\": %s, \"os\": %s, "
+                        + "\"commonPoolParallelism\": %d, \"loadAverageAtStart\": %.2f, "
+                        + "\"loadAverageAtEnd\": %.2f, \"date\": %s, \"reps\": %d, "
+                        + "\"warmup\": %d, \"totalSeconds\": %.1f}",
+                Runtime.getRuntime().availableProcessors(), Report.quote(System.getProperty("java.version")),
+                Report.quote(System.getProperty("java.vm.name")),
+                Report.quote(System.getProperty("os.name") + " " + System.getProperty("os.arch")),
+                ForkJoinPool.getCommonPoolParallelism(), loadAtStart, loadAverage(), Report.quote(started.toString()),
+                reps, warmup, seconds);
+    }
+
+    private static int count(String flag, String value) {
+        try {
+            int n = Integer.parseInt(require(flag, value));
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        usage(flag + " needs a count ≥ 0, not " + value);
+        return 0;
+    }
+
+    private static String require(String flag, String value) {
+        if (value == null) {
+            usage(flag + " needs a value");
+        }
+        return value;
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem);
+        System.err.println("usage: java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar strata-bench.jar"
+                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e]");
+        System.exit(2);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.strata.bench;
+
+import static dev.strata.protocol.TensorArgType.INOUT;
+import static dev.strata.protocol.TensorArgType.INPUT;
+import static dev.strata.protocol.TensorArgType.OUTPUT;
+
+import dev.strata.protocol.ContinuousTensor;
+import dev.strata.protocol.DataType;
+import dev.strata.protocol.SubCallable;
+import dev.strata.protocol.TaskArgs;
+import dev.strata.scheduler.OrchFn;
+import dev.strata.scheduler.Task;
+import dev.strata.scheduler.Worker;
+import java.util.List;
+
+/**
+ * One DAG shape of the benchmark, run on its own {@link Worker} with no-op sub callables. A repetition
+ * returns one value per {@link #metrics() metric}.
+ */
+abstract class Scenario {
+    /** A callable that does nothing: the benchmark measures the engine, not the work. */
+    static final SubCallable NOOP = ctx -> { };
+
+    final String id;
+    final String title;
+    final int subWorkers;
+    int noop;
+
+    Scenario(String id, String title, int subWorkers) {
+        this.id = id;
+        this.title = title;
+        this.subWorkers = subWorkers;
+    }
+
+    /** Every scenario, in report order. */
+    static List<Scenario> all() {
+        return List.of(new Independent(2), new Independent(8), new Chain(), new Fan(), new Groups(),
+                new Latency());
+    }
+
+    abstract List<Metric> metrics();
+
+    /** Registers the callables; called once, before {@code init()}. */
+    void register(Worker w) {
+        noop = w.register(NOOP);
+    }
+
+    /** One repetition: one value per metric, in {@link #metrics()} order. */
+    abstract double[] repetition(Worker w);
+
+    /** Wall time of one {@code w.run}, which returns only once the DAG has drained, in seconds. */
+    static double timeRun(Worker w, OrchFn orch) {
+        long t0 = System.nanoTime();
+        w.run(Task.of(orch));
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** A tensor at a fake, distinct address: never allocated, never touched by a no-op callable. */
+    static ContinuousTensor fakeTensor(int i) {
+        return ContinuousTensor.of(0x1000 + i * 64L, DataType.FLOAT32, 16);
+    }
+
+    /** (a) N independent tasks, each with one OUTPUT tensor of its own. */
+    static final class Independent extends Scenario {
+        static final int N = 100_000;
+
+        Independent(int subWorkers) {
+            super("a" + subWorkers, "100k independent, " + subWorkers + " subs", subWorkers);
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return List.of(Metric.higher(id, title, "tasks/s", subWorkers == 2 ? 44_000 : 56_000));
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            double s = timeRun(w, (orch, args, cfg) -> {
+                for (int i = 0; i < N; i++) {
+                    orch.submitSub(noop, new TaskArgs().addTensor(fakeTensor(i), OUTPUT));
+                }
+            });
+            return new double[] {N / s};
+        }
+    }
+
+    /** (b) N tasks INOUT on one tensor: each waits for the one before. */
+    static final class Chain extends Scenario {
+        static final int N = 10_000;
+
+        Chain() {
+            super("b", "10k INOUT chain, 2 subs", 2);
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return List.of(Metric.higher("b", title, "hops/s", 46_000),
+                    Metric.lower("b-hop", "  time per hop", "µs/hop", 22, 11));
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            ContinuousTensor t = fakeTensor(0);
+            double s = timeRun(w, (orch, args, cfg) -> {
+                for (int i = 0; i < N; i++) {
+                    orch.submitSub(noop, new TaskArgs().addTensor(t, INOUT));
+                }
+            });
+            return new double[] {N / s, s * 1e6 / N};
+        }
+    }
+
+    /** (c) 1 → N → 1: one producer, N readers each writing their own tensor, one task reading all N. */
+    static final class Fan extends Scenario {
+        static final int N = 1_000;
+        static final int RUNS = 20;
+
+        Fan() {
+            super("c", "fan 1→1000→1, 2 subs (median of " + RUNS + ")", 2);
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return List.of(Metric.lower("c", title, "ms/run", 41, 20.5));
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            double[] ms = new double[RUNS];
+            for (int r = 0; r < RUNS; r++) {
+                ms[r] = 1e3 * timeRun(w, (orch, args, cfg) -> {
+                    ContinuousTensor source = fakeTensor(0);
+                    orch.submitSub(noop, new TaskArgs().addTensor(source, OUTPUT));
+                    TaskArgs sink = new TaskArgs();
+                    for (int i = 1; i <= N; i++) {
+                        orch.submitSub(noop, new TaskArgs().addTensor(source, INPUT).addTensor(fakeTensor(i), OUTPUT));
+                        sink.addTensor(fakeTensor(i), INPUT);
+                    }
+                    orch.submitSub(noop, sink);
+                });
+            }
+            return new double[] {Stats.of(ms).median()};
+        }
+    }
+
+    /** (d) N groups of 2 members, each member with an OUTPUT tensor of its own. */
+    static final class Groups extends Scenario {
+        static final int N = 10_000;
+
+        Groups() {
+            super("d", "10k groups of 2, 2 subs", 2);
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return List.of(Metric.higher("d", title, "groups/s", 26_000));
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            double s = timeRun(w, (orch, args, cfg) -> {
+                for (int i = 0; i < N; i++) {
+                    orch.submitSubGroup(noop, List.of(new TaskArgs().addTensor(fakeTensor(2 * i), OUTPUT),
+                            new TaskArgs().addTensor(fakeTensor(2 * i + 1), OUTPUT)));
+                }
+            });
+            return new double[] {N / s};
+        }
+    }
+
+    /**
+     * (e) Submit-to-start latency into an idle engine: each sample is a run of one task whose callable
+     * records {@code nanoTime} at start, against the {@code nanoTime} taken just before {@code submitSub}.
+     * A run returns only after the drain, so every sample starts from an idle engine.
+     */
+    static final class Latency extends Scenario {
+        static final int SAMPLES = 2_000;
+        private volatile long submittedAt;
+        private volatile long startedAt;
+        private int probe;
+
+        Latency() {
+            super("e", "submit→start, idle engine, 2 subs", 2);
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return List.of(Metric.lower("e-p50", title + " p50", "µs", 600, 100),
+                    Metric.lower("e-p99", title + " p99", "µs", Double.NaN, Double.NaN));
+        }
+
+        @Override
+        void register(Worker w) {
+            super.register(w);
+            probe = w.register(ctx -> startedAt = System.nanoTime());
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            double[] us = new double[SAMPLES];
+            for (int i = 0; i < SAMPLES; i++) {
+                w.run(Task.of((orch, args, cfg) -> {
+                    submittedAt = System.nanoTime();
+                    orch.submitSub(probe);
+                }));
+                us[i] = (startedAt - submittedAt) / 1e3;
+            }
+            Stats stats = Stats.of(us);
+            return new double[] {stats.percentile(50), stats.percentile(99)};
+        }
+    }
+}
