@@ -3,6 +3,7 @@ package dev.strata.dispatch;
 import dev.strata.graph.IntList;
 import dev.strata.graph.SlotState;
 import dev.strata.graph.TaskGraph;
+import dev.strata.graph.TaskState;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
@@ -66,10 +67,16 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             implements CborSerializable {
     }
 
-    /** What a run did. */
-    public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks)
-            implements CborSerializable {
+    /**
+     * What a run did.
+     *
+     * @param earlyDispatches tasks sent to a worker queued behind their producers there, before they were ready
+     */
+    public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
+                             long earlyDispatches) implements CborSerializable {
     }
+
+    private static final int[] NO_SLOTS = new int[0];
 
     private final TaskGraph graph;
     private final Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers;
@@ -77,8 +84,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final Map<Long, String> chipNames;
     private final ActorRef<RingActor.Command> ring;
     private final ActorRef<TaskDone> doneAdapter;
+    private final Map<WorkerKind, DispatchSink> sinks;
     private final IntList released = new IntList(256);
     private boolean flushScheduled;
+    private long earlyDispatches;
+    private int epoch; // run number: lets a worker tell this run's slot ids from the last run's
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
@@ -111,7 +121,16 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             public void consumed(int slot) {
                 onConsumed(slot);
             }
+
+            @Override
+            public void affine(SlotState s, int worker) {
+                pools.get(s.kind()).offerAffine(s, worker);
+            }
         });
+        this.sinks = new java.util.EnumMap<>(WorkerKind.class);
+        for (WorkerKind k : WorkerKind.values()) {
+            sinks.put(k, new DispatchSink(workers.getOrDefault(k, List.of())));
+        }
     }
 
     @Override
@@ -135,7 +154,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private Behavior<Command> onWorkerDone(WorkerDone m) {
         TaskDone d = m.done();
         pools.get(d.kind()).done(d.workerIndex());
-        graph.memberDone(d.slot(), d.groupIndex(), workerName(d.kind(), d.workerIndex()), d.error());
+        graph.memberDone(d.slot(), d.groupIndex(), workerName(d.kind(), d.workerIndex()), d.error(), d.skipped());
         // A completion can make slots of either kind ready.
         pump(WorkerKind.SUB);
         pump(WorkerKind.CHIP);
@@ -167,8 +186,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             reports.add(new FailureReport(f.slot(), callableName(f.kind(), f.callable()),
                     f.worker(), f.groupIndex(), f.error()));
         }
-        m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks()));
+        m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches));
+        earlyDispatches = 0;
         graph.reset();
+        pools.values().forEach(WorkerPool::clearAffinity);
+        epoch++;
         return this;
     }
 
@@ -181,14 +203,36 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     }
 
     private void pump(WorkerKind kind) {
-        List<ActorRef<WorkerActor.Command>> refs = workers.get(kind);
-        pools.get(kind).pump((s, member, worker) -> {
+        pools.get(kind).pump(sinks.get(kind));
+    }
+
+    /** Turns one pool's decisions into graph transitions and {@link WorkerDispatch} messages. */
+    private final class DispatchSink implements WorkerPool.Sink {
+        private final List<ActorRef<WorkerActor.Command>> refs;
+
+        DispatchSink(List<ActorRef<WorkerActor.Command>> refs) {
+            this.refs = refs;
+        }
+
+        @Override
+        public void dispatch(SlotState s, int member, int worker) {
+            int[] after = NO_SLOTS;
             if (member == 0) {
-                graph.dispatched(s);
+                boolean early = s.state() == TaskState.PENDING;
+                if (early) {
+                    after = graph.unfinishedProducers(s);
+                    earlyDispatches++;
+                }
+                graph.dispatched(s, s.groupSize() == 1 ? worker : -1);
             }
             refs.get(worker).tell(new WorkerDispatch(s.slot(), member, s.callable(), s.args(member), s.config(),
-                    doneAdapter));
-        });
+                    epoch, after, doneAdapter));
+        }
+
+        @Override
+        public int affineWorker(SlotState s) {
+            return graph.affineWorker(s);
+        }
     }
 
     private static String workerName(WorkerKind kind, int index) {

@@ -9,6 +9,11 @@ import java.util.ArrayDeque;
  * busy worker only up to {@code queueDepth}; a group's N members go to N distinct workers. Because every
  * worker receives dispatches in the same global order, two groups that share workers are ordered the same
  * way on each of them, so members of one group never wait on each other across a cycle.
+ *
+ * <p>Besides the ready FIFO, each worker has an affinity queue: pending single tasks whose unfinished
+ * producers all run on that worker. When the worker has room left after the ready slots, they are sent to
+ * it early, queued behind their producers, so a chain of tasks runs back to back on one worker without a
+ * round trip through the scheduler per hop.
  */
 public final class WorkerPool {
 
@@ -16,11 +21,17 @@ public final class WorkerPool {
     public interface Sink {
         /** Member {@code groupIndex} of {@code s} goes to worker {@code worker}. */
         void dispatch(SlotState s, int groupIndex, int worker);
+
+        /** The worker pending {@code s} may still be sent to early, or -1 (checked again when it is due). */
+        default int affineWorker(SlotState s) {
+            return -1;
+        }
     }
 
     private final int[] inflight;
     private final int queueDepth;
     private final ArrayDeque<SlotState> ready = new ArrayDeque<>();
+    private final ArrayDeque<SlotState>[] affine;
     private int cursor; // rotates ties so equal-load workers share the work
 
     /** A pool of {@code workers} workers, each holding at most {@code queueDepth} dispatches. */
@@ -30,6 +41,17 @@ public final class WorkerPool {
         }
         this.inflight = new int[workers];
         this.queueDepth = queueDepth;
+        @SuppressWarnings("unchecked")
+        ArrayDeque<SlotState>[] queues = new ArrayDeque[workers];
+        for (int i = 0; i < workers; i++) {
+            queues[i] = new ArrayDeque<>();
+        }
+        this.affine = queues;
+    }
+
+    /** Pending {@code s} may run early on {@code worker}; sent when the worker has room and it still may. */
+    public void offerAffine(SlotState s, int worker) {
+        affine[worker].add(s);
     }
 
     /** {@code s} became ready. */
@@ -49,8 +71,29 @@ public final class WorkerPool {
         inflight[worker]--;
     }
 
-    /** Dispatches ready slots in FIFO order while workers have room. */
+    /** Dispatches ready slots in FIFO order while workers have room, then early ones to their workers. */
     public void pump(Sink sink) {
+        pumpReady(sink);
+        for (int w = 0; w < affine.length; w++) {
+            ArrayDeque<SlotState> q = affine[w];
+            while (inflight[w] < queueDepth && !q.isEmpty()) {
+                SlotState s = q.poll();
+                if (sink.affineWorker(s) == w) { // else it became ready, or lost its affinity: stale
+                    inflight[w]++;
+                    sink.dispatch(s, 0, w);
+                }
+            }
+        }
+    }
+
+    /** Forgets queued affinity offers (between runs, when every slot is consumed). */
+    public void clearAffinity() {
+        for (ArrayDeque<SlotState> q : affine) {
+            q.clear();
+        }
+    }
+
+    private void pumpReady(Sink sink) {
         int[] chosen = new int[1];
         while (!ready.isEmpty()) {
             SlotState s = ready.peek();

@@ -25,6 +25,7 @@ public final class SlotState {
     int failedProducer = -1;     // a producer that failed or was skipped: this slot will be skipped
     TaskError error;             // first failure of a member
     boolean skipped;
+    int worker = -1;             // the worker a single task was dispatched to (-1: not yet, or a group)
 
     SlotState(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
               int[] producers) {
@@ -72,6 +73,11 @@ public final class SlotState {
 
     public int refs() {
         return refs;
+    }
+
+    /** The worker this single task was dispatched to, or -1. */
+    public int worker() {
+        return worker;
     }
 
     /** True once this slot either failed itself or was skipped because a producer did. */

@@ -25,6 +25,13 @@ public final class TaskGraph {
 
         /** {@code slot} is consumed: its heap bytes may be reclaimed. */
         void consumed(int slot);
+
+        /**
+         * Pending {@code s} may be dispatched early to {@code worker}: every producer it still waits for is
+         * dispatched there, and a worker runs its dispatches in order.
+         */
+        default void affine(SlotState s, int worker) {
+        }
     }
 
     /** A member of a task that failed. */
@@ -89,6 +96,8 @@ public final class TaskGraph {
         if (s.fanin == 0) {
             becomeReady(s);
             drainFinishing();
+        } else {
+            offerAffinity(s);
         }
     }
 
@@ -99,20 +108,91 @@ public final class TaskGraph {
         live.add(s);
     }
 
-    /** The scheduler sent {@code s} to its workers. */
-    public void dispatched(SlotState s) {
-        if (s.state != TaskState.READY) {
+    /**
+     * The scheduler sent {@code s} to its workers ({@code worker} for a single task, -1 for a group): a READY
+     * slot, or a PENDING one early to the worker {@link #affineWorker} names.
+     */
+    public void dispatched(SlotState s, int worker) {
+        if (s.state == TaskState.PENDING) {
+            if (worker < 0 || affineWorker(s) != worker) {
+                throw new IllegalStateException("early dispatch of " + s + " to worker " + worker
+                        + " which does not run all its unfinished producers");
+            }
+        } else if (s.state != TaskState.READY) {
             throw new IllegalStateException("dispatching " + s + " which is not READY");
         }
         s.state = TaskState.RUNNING;
+        if (s.groupSize() == 1) {
+            s.worker = worker;
+        }
+        IntList consumers = s.consumers;
+        if (consumers != null && s.worker >= 0) {
+            for (int i = 0; i < consumers.size(); i++) {
+                offerAffinity(live.get(consumers.get(i)));
+            }
+        }
+    }
+
+    /**
+     * The worker a PENDING single task may be dispatched to before its producers finish, or -1: all its
+     * unfinished producers must be single tasks of its kind dispatched to that one worker, and none of its
+     * producers may have failed.
+     */
+    public int affineWorker(SlotState c) {
+        if (c.state != TaskState.PENDING || c.groupSize() != 1 || c.failedProducer >= 0) {
+            return -1;
+        }
+        int w = -1;
+        for (int p : c.producers) {
+            SlotState ps = live.get(p);
+            if (ps.state == TaskState.COMPLETED) {
+                if (ps.failedOrSkipped()) {
+                    return -1;
+                }
+                continue;
+            }
+            if (ps.state != TaskState.RUNNING || ps.worker < 0 || ps.kind != c.kind || (w >= 0 && w != ps.worker)) {
+                return -1;
+            }
+            w = ps.worker;
+        }
+        return w;
+    }
+
+    /** The producers of {@code s} that have not completed yet (what an early dispatch must follow). */
+    public int[] unfinishedProducers(SlotState s) {
+        IntList out = new IntList(s.producers.length);
+        for (int p : s.producers) {
+            if (live.get(p).state != TaskState.COMPLETED) {
+                out.add(p);
+            }
+        }
+        return out.toArray();
     }
 
     /** Member {@code groupIndex} of {@code slot} finished on {@code worker}, with {@code error} null on success. */
     public void memberDone(int slot, int groupIndex, String worker, TaskError error) {
+        memberDone(slot, groupIndex, worker, error, false);
+    }
+
+    /**
+     * Member {@code groupIndex} of {@code slot} finished on {@code worker}; {@code skipped} when the worker
+     * did not run an early dispatch because a producer failed there.
+     */
+    public void memberDone(int slot, int groupIndex, String worker, TaskError error, boolean skipped) {
         SlotState s = live.get(slot);
         if (s == null || s.state != TaskState.RUNNING) {
             throw new IllegalStateException("completion for slot " + slot + " which is " + (s == null
                     ? "not live" : s.state));
+        }
+        if (s.fanin != 0) {
+            throw new IllegalStateException("completion for " + s + " before its producers completed");
+        }
+        if (skipped) {
+            if (s.failedProducer < 0) {
+                throw new IllegalStateException(worker + " skipped " + s + " but none of its producers failed");
+            }
+            s.skipped = true;
         }
         if (error != null) {
             failures.add(new Failure(slot, s.kind, s.callable, groupIndex, worker, error));
@@ -176,6 +256,13 @@ public final class TaskGraph {
         skippedTasks = 0;
     }
 
+    private void offerAffinity(SlotState c) {
+        int w = affineWorker(c);
+        if (w >= 0) {
+            events.affine(c, w);
+        }
+    }
+
     private void becomeReady(SlotState s) {
         if (s.failedProducer >= 0) {
             // A producer failed: this task must not run; it completes as skipped, which skips its own consumers.
@@ -212,8 +299,8 @@ public final class TaskGraph {
                 if (bad && c.failedProducer < 0) {
                     c.failedProducer = s.slot;
                 }
-                if (--c.fanin == 0) {
-                    becomeReady(c);
+                if (--c.fanin == 0 && c.state == TaskState.PENDING) {
+                    becomeReady(c); // unless it was dispatched early and already waits on its worker
                 }
             }
         }

@@ -63,7 +63,7 @@ class SchedulerActorTest {
         }
 
         void done(WorkerDispatch d, int worker, TaskError error) {
-            d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), WorkerKind.SUB, worker, error));
+            d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), WorkerKind.SUB, worker, error, false));
         }
 
         SchedulerActor.RunOutcome finish() {
@@ -87,14 +87,55 @@ class SchedulerActorTest {
 
     @Test
     void dependentIsDispatchedOnlyAfterItsProducer() {
-        Setup s = new Setup(1, 2); // the worker has room for both: only the dependency holds the consumer back
+        Setup s = new Setup(2, 1);
         s.submit(0, 1);
         s.submit(1, 1, 0);
         WorkerDispatch producer = s.expectDispatch(0);
         s.subs.get(0).expectNoMessage(quiet);
+        s.subs.get(1).expectNoMessage(Duration.ZERO);
         s.done(producer, 0, null);
+        WorkerDispatch consumer = s.subs.get(1).expectMessageClass(WorkerDispatch.class);
+        assertEquals(1, consumer.slot());
+        assertEquals(0, consumer.after().length, "dispatched when ready: nothing to follow");
+    }
+
+    @Test
+    void dependentOfATaskOnABusyWorkerIsQueuedBehindItThere() {
+        Setup s = new Setup(2, 2);
+        s.submit(0, 1);
+        s.submit(1, 1, 0);
+        s.submit(2, 1, 1);
+        WorkerDispatch producer = s.expectDispatch(0);
         WorkerDispatch consumer = s.expectDispatch(0);
         assertEquals(1, consumer.slot());
+        assertArrayEquals(new int[] {0}, consumer.after(), "sent early, to run after slot 0 on the same worker");
+        s.subs.get(0).expectNoMessage(quiet); // slot 2 waits for room on worker 0, not for a free worker 1
+        s.subs.get(1).expectNoMessage(Duration.ZERO);
+        s.done(producer, 0, null);
+        WorkerDispatch third = s.expectDispatch(0);
+        assertEquals(2, third.slot());
+        assertArrayEquals(new int[] {1}, third.after());
+        s.done(consumer, 0, null);
+        s.done(third, 0, null);
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0, 1, 2}));
+        assertArrayEquals(new int[] {0, 1, 2}, s.ring.expectMessageClass(RingActor.Release.class).slots());
+        assertEquals(3, s.finish().completedTasks());
+    }
+
+    @Test
+    void earlyDispatchSkippedByItsWorkerCompletesAsSkipped() {
+        Setup s = new Setup(1, 2);
+        s.submit(0, 1);
+        s.submit(1, 1, 0);
+        WorkerDispatch producer = s.expectDispatch(0);
+        WorkerDispatch consumer = s.expectDispatch(0);
+        s.done(producer, 0, TaskError.of(new IllegalStateException("boom")));
+        consumer.replyTo().tell(new TaskDone(consumer.slot(), 0, WorkerKind.SUB, 0, null, true));
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0, 1}));
+        s.ring.expectMessageClass(RingActor.Release.class);
+        SchedulerActor.RunOutcome outcome = s.finish();
+        assertEquals(1, outcome.failures().size());
+        assertEquals(1, outcome.skippedTasks());
     }
 
     @Test

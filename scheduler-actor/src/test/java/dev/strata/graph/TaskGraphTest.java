@@ -42,7 +42,7 @@ class TaskGraphTest implements TaskGraph.Events {
     }
 
     private void finish(int slot, TaskError error) {
-        g.dispatched(g.slot(slot));
+        g.dispatched(g.slot(slot), g.slot(slot).groupSize() == 1 ? 0 : -1);
         for (int m = 0; m < g.slot(slot).groupSize(); m++) {
             g.memberDone(slot, m, "w", error);
         }
@@ -68,7 +68,7 @@ class TaskGraphTest implements TaskGraph.Events {
     void groupCompletesOnlyWhenAllMembersAreDone() {
         submitGroup(0, 3);
         submit(1, 0);
-        g.dispatched(g.slot(0));
+        g.dispatched(g.slot(0), -1);
         g.memberDone(0, 0, "w", null);
         g.memberDone(0, 2, "w", null);
         assertEquals(TaskState.RUNNING, g.state(0));

@@ -61,7 +61,7 @@ final class GraphHarness implements TaskGraph.Events {
         SlotState s = ready.stream().filter(r -> r.slot() == slot).findFirst()
                 .orElseThrow(() -> new AssertionError("slot " + slot + " is not ready; ready: " + ready));
         ready.remove(s);
-        graph.dispatched(s);
+        graph.dispatched(s, s.groupSize() == 1 ? 0 : -1);
         for (int m = 0; m < s.groupSize(); m++) {
             graph.memberDone(slot, m, "test worker", error);
         }

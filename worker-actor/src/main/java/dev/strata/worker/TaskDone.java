@@ -4,14 +4,16 @@ import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskError;
 
 /**
- * A worker finished one dispatch; {@code error} is null on success.
+ * A worker finished one dispatch; {@code error} is null on success. {@code skipped} says the worker did
+ * not run it because a slot it was told to follow ({@link WorkerDispatch#after()}) failed on this worker.
  *
  * @param slot        the task's slot
  * @param groupIndex  member index in a group
  * @param kind        kind of the worker that ran it
  * @param workerIndex index of that worker within its kind
  * @param error       the failure, or null
+ * @param skipped     true when the task was not run because a predecessor on this worker failed
  */
-public record TaskDone(int slot, int groupIndex, WorkerKind kind, int workerIndex, TaskError error)
-        implements CborSerializable {
+public record TaskDone(int slot, int groupIndex, WorkerKind kind, int workerIndex, TaskError error,
+                       boolean skipped) implements CborSerializable {
 }

@@ -2,6 +2,8 @@ package dev.strata.worker;
 
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskError;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -24,6 +26,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private final WorkerKind kind;
     private final int index;
     private final GroupTaskWorker worker;
+    // Slots of this epoch that failed or were skipped here; usually empty.
+    private final Set<Integer> failed = new HashSet<>();
+    private int epoch = -1;
 
     /** A worker actor of {@code kind} number {@code index} running tasks on {@code worker}. */
     public static Behavior<Command> create(WorkerKind kind, int index, GroupTaskWorker worker) {
@@ -46,14 +51,26 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     }
 
     private Behavior<Command> onDispatch(WorkerDispatch d) {
+        if (d.epoch() != epoch) {
+            epoch = d.epoch();
+            failed.clear();
+        }
+        for (int p : d.after()) {
+            if (failed.contains(p)) {
+                failed.add(d.slot());
+                d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, null, true));
+                return this;
+            }
+        }
         TaskError error = null;
         try {
             worker.run(d.callable(), d.args(), d.config(), d.groupIndex());
         } catch (Throwable t) {
             // Any throwable, errors included: the run must fail cleanly and this worker stay usable.
             error = TaskError.of(t);
+            failed.add(d.slot());
         }
-        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error));
+        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false));
         return this;
     }
 

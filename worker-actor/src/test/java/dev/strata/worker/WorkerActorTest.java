@@ -1,0 +1,96 @@
+package dev.strata.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.TaskArgs;
+import dev.strata.protocol.TaskArgsSnapshot;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(30)
+class WorkerActorTest {
+    @JUnit5TestKit
+    ActorTestKit testKit = ActorTestKit.create();
+
+    /** Records the scalar of each task it runs; throws when the scalar is negative. */
+    private final CopyOnWriteArrayList<Long> ran = new CopyOnWriteArrayList<>();
+    private final GroupTaskWorker recorder = (callable, args, config, groupIndex) -> {
+        if (args.scalar(0) < 0) {
+            throw new IllegalArgumentException("negative " + args.scalar(0));
+        }
+        ran.add(args.scalar(0));
+    };
+
+    private WorkerDispatch dispatch(int slot, long scalar, int epoch, int[] after, ActorRef<TaskDone> replyTo) {
+        return new WorkerDispatch(slot, 0, 0, (TaskArgsSnapshot) new TaskArgs().addScalar(scalar).view(),
+                CallConfig.DEFAULT, epoch, after, replyTo);
+    }
+
+    @Test
+    void runsADispatchAndAnswersTaskDone() {
+        ran.clear();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 3, recorder));
+        w.tell(dispatch(7, 42, 0, new int[0], probe.getRef()));
+        TaskDone done = probe.receiveMessage();
+        assertEquals(new TaskDone(7, 0, WorkerKind.SUB, 3, null, false), done);
+        assertEquals(List.of(42L), ran);
+    }
+
+    @Test
+    void failureIsReportedAndTheWorkerStaysUsable() {
+        ran.clear();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 0, recorder));
+        w.tell(dispatch(1, -5, 0, new int[0], probe.getRef()));
+        TaskDone failed = probe.receiveMessage();
+        assertEquals(IllegalArgumentException.class.getName(), failed.error().exceptionClass());
+        assertTrue(failed.error().message().contains("negative -5"));
+        w.tell(dispatch(2, 9, 0, new int[0], probe.getRef()));
+        assertNull(probe.receiveMessage().error());
+        assertEquals(List.of(9L), ran);
+    }
+
+    @Test
+    void earlyDispatchAfterAFailedPredecessorIsSkippedTransitively() {
+        ran.clear();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 0, recorder));
+        w.tell(dispatch(1, -1, 0, new int[0], probe.getRef()));      // fails
+        w.tell(dispatch(2, 2, 0, new int[] {1}, probe.getRef()));    // follows 1: skipped
+        w.tell(dispatch(3, 3, 0, new int[] {2}, probe.getRef()));    // follows 2: skipped too
+        w.tell(dispatch(4, 4, 0, new int[0], probe.getRef()));       // independent: runs
+        assertTrue(probe.receiveMessage().error() != null);
+        assertTrue(probe.receiveMessage().skipped());
+        assertTrue(probe.receiveMessage().skipped());
+        assertFalse(probe.receiveMessage().skipped());
+        assertEquals(List.of(4L), ran);
+    }
+
+    @Test
+    void failuresOfAnEarlierRunDoNotSkipTheSameSlotIdsLater() {
+        ran.clear();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 0, recorder));
+        w.tell(dispatch(0, -1, 0, new int[0], probe.getRef()));
+        probe.receiveMessage();
+        w.tell(dispatch(1, 1, 1, new int[] {0}, probe.getRef())); // next epoch: slot 0 is a new task
+        assertFalse(probe.receiveMessage().skipped());
+        assertEquals(List.of(1L), ran);
+    }
+}
