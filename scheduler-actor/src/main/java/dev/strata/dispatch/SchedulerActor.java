@@ -126,7 +126,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             public void affine(SlotState s, int worker) {
                 pools.get(s.kind()).offerAffine(s, worker);
             }
-        });
+        }, queueDepth);
         this.sinks = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
             sinks.put(k, new DispatchSink(workers.getOrDefault(k, List.of())));

@@ -39,6 +39,7 @@ public final class TaskGraph {
     }
 
     private final Events events;
+    private final int affinityFaninLimit;
     private final SlotTable live = new SlotTable();
     private final Set<Integer> failedConsumed = new HashSet<>(); // failed slots already consumed
     private final ArrayDeque<SlotState> finishing = new ArrayDeque<>();
@@ -47,7 +48,17 @@ public final class TaskGraph {
     private long skippedTasks;
 
     public TaskGraph(Events events) {
+        this(events, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A graph that looks for early-dispatch affinity only in tasks waiting for at most
+     * {@code affinityFaninLimit} producers: they must all sit in one worker's queue, which holds no more than
+     * the queue depth, so a wider fanin never qualifies and is not worth scanning.
+     */
+    public TaskGraph(Events events, int affinityFaninLimit) {
         this.events = events;
+        this.affinityFaninLimit = affinityFaninLimit;
     }
 
     /**
@@ -139,7 +150,8 @@ public final class TaskGraph {
      * producers may have failed.
      */
     public int affineWorker(SlotState c) {
-        if (c.state != TaskState.PENDING || c.groupSize() != 1 || c.failedProducer >= 0) {
+        if (c.state != TaskState.PENDING || c.groupSize() != 1 || c.failedProducer >= 0
+                || c.fanin > affinityFaninLimit) {
             return -1;
         }
         int w = -1;
