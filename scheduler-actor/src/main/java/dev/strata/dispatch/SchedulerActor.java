@@ -86,6 +86,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final ActorRef<TaskDone> doneAdapter;
     private final Map<WorkerKind, DispatchSink> sinks;
     private final IntList released = new IntList(256);
+    private final IntList releasedFailed = new IntList(4);
     private boolean flushScheduled;
     private long earlyDispatches;
     private int epoch; // run number: lets a worker tell this run's slot ids from the last run's
@@ -118,8 +119,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             }
 
             @Override
-            public void consumed(int slot) {
-                onConsumed(slot);
+            public void consumed(int slot, boolean failed) {
+                onConsumed(slot, failed);
             }
 
             @Override
@@ -174,8 +175,9 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private Behavior<Command> onFlush(FlushReleases m) {
         flushScheduled = false;
         if (!released.isEmpty()) {
-            ring.tell(new RingActor.Release(released.toArray()));
+            ring.tell(new RingActor.Release(released.toArray(), releasedFailed.toArray()));
             released.clear();
+            releasedFailed.clear();
         }
         return this;
     }
@@ -194,8 +196,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         return this;
     }
 
-    private void onConsumed(int slot) {
+    private void onConsumed(int slot, boolean failed) {
         released.add(slot);
+        if (failed) {
+            releasedFailed.add(slot);
+        }
         if (!flushScheduled) {
             flushScheduled = true;
             getContext().getSelf().tell(new FlushReleases());

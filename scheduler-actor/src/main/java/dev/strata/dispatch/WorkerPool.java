@@ -6,14 +6,13 @@ import java.util.ArrayDeque;
 /**
  * Dispatch policy for the workers of one kind: a FIFO of ready slots and how many dispatches each worker
  * holds. A slot goes to the least-loaded workers (an idle one whenever there is one) and queues behind a
- * busy worker only up to {@code queueDepth}; a group's N members go to N distinct workers. Because every
- * worker receives dispatches in the same global order, two groups that share workers are ordered the same
- * way on each of them, so members of one group never wait on each other across a cycle.
+ * busy worker only up to {@code queueDepth}; a group's N members go to N distinct workers, queued there
+ * in the one global dispatch order, so two groups sharing workers reach them in the same order on each.
  *
  * <p>Besides the ready FIFO, each worker has an affinity queue: pending single tasks whose unfinished
- * producers all run on that worker. When the worker has room left after the ready slots, they are sent to
- * it early, queued behind their producers, so a chain of tasks runs back to back on one worker without a
- * round trip through the scheduler per hop.
+ * producers all run on that worker. Only when no ready slot is waiting are they sent to it early, queued
+ * behind their producers, so a chain of tasks runs back to back on one worker without a round trip
+ * through the scheduler per hop, and never delays a ready task or group.
  */
 public final class WorkerPool {
 
@@ -71,9 +70,12 @@ public final class WorkerPool {
         inflight[worker]--;
     }
 
-    /** Dispatches ready slots in FIFO order while workers have room, then early ones to their workers. */
+    /** Dispatches ready slots in FIFO order while workers have room; then, if none waits, early ones. */
     public void pump(Sink sink) {
         pumpReady(sink);
+        if (!ready.isEmpty()) {
+            return; // a ready slot (say a group waiting for room on N workers) goes first: no refills
+        }
         for (int w = 0; w < affine.length; w++) {
             ArrayDeque<SlotState> q = affine[w];
             while (inflight[w] < queueDepth && !q.isEmpty()) {

@@ -23,8 +23,8 @@ public final class TaskGraph {
         /** {@code s} has no producer left to wait for and should be dispatched. */
         void ready(SlotState s);
 
-        /** {@code slot} is consumed: its heap bytes may be reclaimed. */
-        void consumed(int slot);
+        /** {@code slot} is consumed: its heap bytes may be reclaimed; {@code failed} if it failed or was skipped. */
+        void consumed(int slot, boolean failed);
 
         /**
          * Pending {@code s} may be dispatched early to {@code worker}: every producer it still waits for is
@@ -336,7 +336,7 @@ public final class TaskGraph {
             if (s.failedOrSkipped()) {
                 failedConsumed.add(s.slot);
             }
-            events.consumed(s.slot);
+            events.consumed(s.slot, s.failedOrSkipped());
         }
     }
 }

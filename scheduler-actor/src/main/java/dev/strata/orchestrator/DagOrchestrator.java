@@ -122,9 +122,12 @@ public final class DagOrchestrator implements Orchestrator {
         return tensors.size();
     }
 
-    /** Drops tensor-map entries whose producer slot has been consumed; returns how many. */
+    /**
+     * Drops tensor-map entries whose producer slot has been consumed; returns how many. Entries of failed
+     * slots stay for the run, so a later reader of their output is skipped rather than run.
+     */
     public int sweepConsumed() {
-        return tensors.sweep(ring::isLive);
+        return tensors.sweep(ring::isLiveOrFailed);
     }
 
     private SubmitResult submit(WorkerKind kind, long callable, List<TaskArgs> members, CallConfig config) {
@@ -136,7 +139,7 @@ public final class DagOrchestrator implements Orchestrator {
         }
         long heapBytes = 0;
         for (int m = 0; m < members.size(); m++) {
-            heapBytes += autoAllocBytes(members.get(m), m);
+            heapBytes += autoAllocBytes(members.get(m));
         }
         HeapRing.Allocation a = ring.allocate(heapBytes, allocTimeout);
         int slot = a.slot();
@@ -161,8 +164,8 @@ public final class DagOrchestrator implements Orchestrator {
                         producers.add(p);
                     }
                 }
-                if (tag.becomesProducer()) {
-                    tensors.insert(t.data(), slot);
+                if (tag.becomesProducer() && t.data() != 0) {
+                    tensors.insert(t.data(), slot); // data 0 is "no tensor": never tracked, as in the seed
                 }
             }
             snapshots[m] = (TaskArgsSnapshot) args.view();
@@ -225,20 +228,12 @@ public final class DagOrchestrator implements Orchestrator {
         return n == 0 ? "none registered" : "registered ids are 0.." + (n - 1);
     }
 
-    /** Heap bytes member {@code m}'s auto-allocated OUTPUTs need; also rejects tensors that cannot be tracked. */
-    private static long autoAllocBytes(TaskArgs args, int m) {
+    /** Heap bytes the auto-allocated OUTPUTs ({@code data == 0}) of {@code args} need. */
+    private static long autoAllocBytes(TaskArgs args) {
         long bytes = 0;
         for (int i = 0; i < args.tensorCount(); i++) {
-            TensorArgType tag = args.tag(i);
-            ContinuousTensor t = args.tensor(i);
-            if (t.data() != 0) {
-                continue;
-            }
-            if (tag == TensorArgType.OUTPUT) {
-                bytes += alignUp(Math.max(1, t.nbytes()));
-            } else if (tag != TensorArgType.NO_DEP) {
-                throw new IllegalArgumentException("tensor " + i + (m > 0 ? " of group member " + m : "")
-                        + " is tagged " + tag + " but has data 0: only OUTPUT tensors are auto-allocated");
+            if (args.tag(i) == TensorArgType.OUTPUT && args.tensor(i).data() == 0) {
+                bytes += alignUp(Math.max(1, args.tensor(i).nbytes()));
             }
         }
         return bytes;

@@ -69,7 +69,13 @@ public final class HeapRing {
     // index; the arrays double when the window fills (amortised O(1), no boxing per slot).
     private int nextSlot;
     private int oldestPending;
+    // The oldest slot that may still hold heap bytes: slabs come back FIFO among slab-owning slots only,
+    // so a live slot without a slab (most tasks) never holds back the heap. oldestPending <= heapFrontier.
+    private int heapFrontier;
     private int live;
+    // Slots consumed after failing or being skipped, so the orchestrator keeps their tensor-map entries:
+    // a later reader of their output must be skipped, not run on garbage. Few; cleared by reset().
+    private final java.util.Set<Integer> failed = new java.util.HashSet<>();
     private int mask = INITIAL_WINDOW - 1;
     /** Offset tail moves to when the slot is reclaimed (the end of its slab). */
     private long[] slabEnd = new long[INITIAL_WINDOW];
@@ -232,6 +238,44 @@ public final class HeapRing {
         }
     }
 
+    /**
+     * Called by the ring actor before it releases slots that failed or were skipped: remembers them for
+     * the rest of the run, see {@link #isLiveOrFailed}.
+     */
+    public void recordFailed(int[] slots) {
+        lock.lock();
+        try {
+            for (int slot : slots) {
+                failed.add(slot);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called by the orchestrator when it sweeps its tensor map: an entry may go only when its slot is
+     * neither live nor failed, so a reader of a failed task's output still finds (and skips on) it.
+     */
+    public boolean isLiveOrFailed(int slot) {
+        lock.lock();
+        try {
+            return (slot >= oldestPending && slot < nextSlot && !released[slot & mask]) || failed.contains(slot);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once {@link #shutdown()} was called (the engine stopped, or failed). */
+    public boolean isShutdown() {
+        lock.lock();
+        try {
+            return shutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Called for run summaries and drain checks: slots allocated and not yet released. */
     public int liveSlots() {
         lock.lock();
@@ -327,6 +371,8 @@ public final class HeapRing {
             assert oldestPending == nextSlot && used == 0;
             nextSlot = 0;
             oldestPending = 0;
+            heapFrontier = 0;
+            failed.clear();
             top = 0;
             tail = 0;
             used = 0;
@@ -399,6 +445,7 @@ public final class HeapRing {
             }
             nextSlot = first;
             oldestPending = first;
+            heapFrontier = first;
         } finally {
             lock.unlock();
         }
@@ -408,7 +455,7 @@ public final class HeapRing {
     boolean checkInvariants() {
         lock.lock();
         try {
-            check(0 <= oldestPending && oldestPending <= nextSlot, "slot window");
+            check(0 <= oldestPending && oldestPending <= heapFrontier && heapFrontier <= nextSlot, "slot window");
             check(nextSlot - oldestPending <= released.length, "window exceeds arrays");
             check(oldestPending == nextSlot || !released[oldestPending & mask], "frontier is released");
             check(0 <= used && used <= heapSize, "used out of range");
@@ -449,14 +496,22 @@ public final class HeapRing {
         released[i] = true;
         live--;
         boolean freed = false;
-        // Only the oldest pending slot can move the frontier; newer releases wait behind it.
-        while (oldestPending < nextSlot && released[oldestPending & mask]) {
-            int j = oldestPending & mask;
+        // FIFO among slab owners: stop at the oldest slab that is still live; slab-less slots never block.
+        while (heapFrontier < nextSlot) {
+            int j = heapFrontier & mask;
             if (slabCharge[j] > 0) {
+                if (!released[j]) {
+                    break;
+                }
                 tail = slabEnd[j];
                 used -= slabCharge[j];
+                slabCharge[j] = 0;
                 freed = true;
             }
+            heapFrontier++;
+        }
+        // The slot window only shrinks past released slots.
+        while (oldestPending < nextSlot && released[oldestPending & mask]) {
             oldestPending++;
         }
         if (used == 0) {

@@ -19,8 +19,8 @@ public final class RingActor extends AbstractBehavior<RingActor.Command> {
     public interface Command extends CborSerializable {
     }
 
-    /** These slots are consumed: reclaim them. */
-    public record Release(int[] slots) implements Command {
+    /** These slots are consumed: reclaim them; {@code failed} lists those among them that failed or were skipped. */
+    public record Release(int[] slots, int[] failed) implements Command {
     }
 
     private final HeapRing ring;
@@ -40,6 +40,9 @@ public final class RingActor extends AbstractBehavior<RingActor.Command> {
     }
 
     private Behavior<Command> onRelease(Release r) {
+        if (r.failed().length > 0) {
+            ring.recordFailed(r.failed()); // before the release, so the orchestrator never sees a gap
+        }
         ring.releaseAll(r.slots(), r.slots().length);
         return this;
     }

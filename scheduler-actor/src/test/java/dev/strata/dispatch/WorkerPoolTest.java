@@ -25,7 +25,7 @@ class WorkerPoolTest {
         }
 
         @Override
-        public void consumed(int slot) {
+        public void consumed(int slot, boolean failed) {
         }
     });
     private final List<int[]> dispatched = new ArrayList<>(); // {slot, member, worker}

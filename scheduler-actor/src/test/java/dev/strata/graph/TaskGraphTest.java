@@ -28,7 +28,7 @@ class TaskGraphTest implements TaskGraph.Events {
     }
 
     @Override
-    public void consumed(int slot) {
+    public void consumed(int slot, boolean failed) {
         consumed.add(slot);
     }
 

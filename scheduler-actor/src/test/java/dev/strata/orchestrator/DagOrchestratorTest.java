@@ -196,10 +196,25 @@ class DagOrchestratorTest {
     }
 
     @Test
-    void inputWithDataZeroIsRejected() {
-        TaskArgs args = new TaskArgs().addTensor(ContinuousTensor.of(0, DataType.INT32, 4), INPUT);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sub(args));
-        assertTrue(e.getMessage().contains("INPUT"), e.getMessage());
+    void tensorWithDataZeroIsNeitherWaitedOnNorTracked() {
+        ContinuousTensor none = ContinuousTensor.of(0, DataType.INT32, 4);
+        sub(new TaskArgs().addTensor(none, OUTPUT_EXISTING));
+        int reader = sub(new TaskArgs().addTensor(none, INPUT).addTensor(none, INOUT));
+        assertTrue(h.isReady(reader), "data 0 is 'no tensor', as in the seed");
+        assertEquals(0, h.orch.trackedTensors());
+    }
+
+    @Test
+    void readerOfAFailedConsumedProducerIsSkippedEvenAfterASweep() {
+        h.orch.scopeBegin();
+        int p = sub(new TaskArgs().addTensor(A, OUTPUT));
+        h.orch.scopeEnd();
+        h.run(p, dev.strata.protocol.TaskError.of(new IllegalStateException("boom")));
+        assertEquals(TaskState.CONSUMED, h.graph.state(p));
+        assertEquals(0, h.orch.sweepConsumed(), "a failed slot's entry outlives its consumption");
+        int reader = sub(new TaskArgs().addTensor(A, INPUT));
+        assertFalse(h.isReady(reader), "reading a failed task's output must not run");
+        assertEquals(1, h.graph.skippedTasks());
     }
 
     @Test

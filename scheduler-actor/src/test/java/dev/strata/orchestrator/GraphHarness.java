@@ -51,8 +51,11 @@ final class GraphHarness implements TaskGraph.Events {
     }
 
     @Override
-    public void consumed(int slot) {
+    public void consumed(int slot, boolean failed) {
         consumed.add(slot);
+        if (failed) {
+            ring.recordFailed(new int[] {slot});
+        }
         ring.release(slot);
     }
 

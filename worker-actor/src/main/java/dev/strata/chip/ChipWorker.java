@@ -54,23 +54,29 @@ public final class ChipWorker implements GroupTaskWorker {
                 return null;
             });
         }
-        Exception first = null;
+        Throwable first = null;
         try {
             kernel.run(new RunningTask(args, config, memory, groupIndex, 0));
-        } catch (Exception e) {
-            first = e;
+        } catch (Throwable t) {
+            first = t; // errors too: the other blocks must be joined before the next task may start
         }
         for (Future<?> f : others) {
             try {
                 f.get(); // bounded by the kernel itself; the run timeout covers a kernel that never returns
             } catch (ExecutionException e) {
                 if (first == null) {
-                    first = e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause());
+                    first = e.getCause();
                 }
             }
         }
+        if (first instanceof Exception e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
         if (first != null) {
-            throw first;
+            throw new IllegalStateException(first);
         }
     }
 

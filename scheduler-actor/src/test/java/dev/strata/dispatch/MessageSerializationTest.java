@@ -1,0 +1,85 @@
+package dev.strata.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.ContinuousTensor;
+import dev.strata.protocol.DataType;
+import dev.strata.protocol.TaskArgs;
+import dev.strata.protocol.TaskArgsSnapshot;
+import dev.strata.protocol.TaskError;
+import dev.strata.protocol.TensorArgType;
+import dev.strata.ring.RingActor;
+import dev.strata.worker.TaskDone;
+import dev.strata.worker.WorkerDispatch;
+import dev.strata.worker.WorkerKind;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every message the engine's actors exchange survives Jackson CBOR: under serialize-messages a message
+ * that does not is only logged and dropped, so it must be checked here, not discovered as a hang.
+ */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(30)
+class MessageSerializationTest {
+    @JUnit5TestKit
+    ActorTestKit testKit = ActorTestKit.create();
+
+    private final TaskArgsSnapshot args = (TaskArgsSnapshot) new TaskArgs()
+            .addTensor(ContinuousTensor.of(0x1000, DataType.FLOAT32, 4, 4), TensorArgType.INOUT)
+            .addScalar(-7).view();
+    private final TaskError error = TaskError.of(new IllegalStateException("boom"));
+
+    private <T> T roundTrip(T message) {
+        @SuppressWarnings("unchecked")
+        T back = (T) testKit.serializationTestKit().verifySerialization(message, false);
+        return back;
+    }
+
+    @Test
+    void workerMessagesRoundTrip() {
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        WorkerDispatch d = new WorkerDispatch(3, 1, 2, args, new CallConfig(4, 3, true), 7, new int[] {1, 2},
+                probe.getRef());
+        WorkerDispatch back = roundTrip(d);
+        assertEquals(args, back.args());
+        assertArrayEquals(new int[] {1, 2}, back.after());
+        assertEquals(probe.getRef(), back.replyTo());
+        assertEquals(new TaskDone(3, 1, WorkerKind.CHIP, 0, error, false),
+                roundTrip(new TaskDone(3, 1, WorkerKind.CHIP, 0, error, false)));
+    }
+
+    @Test
+    void schedulerMessagesRoundTrip() {
+        SchedulerActor.Submit submit = roundTrip(new SchedulerActor.Submit(5, WorkerKind.SUB, 1, List.of(args, args),
+                CallConfig.DEFAULT, new int[] {2, 4}));
+        assertEquals(List.of(args, args), submit.args());
+        assertArrayEquals(new int[] {2, 4}, submit.producers());
+        assertEquals(new SchedulerActor.AllocSlot(9), roundTrip(new SchedulerActor.AllocSlot(9)));
+        assertArrayEquals(new int[] {1, 2, 3}, roundTrip(new SchedulerActor.ScopeEnd(new int[] {1, 2, 3})).slots());
+        TestProbe<SchedulerActor.RunOutcome> probe = testKit.createTestProbe();
+        assertEquals(probe.getRef(), roundTrip(new SchedulerActor.FinishRun(probe.getRef())).replyTo());
+        SchedulerActor.RunOutcome outcome = new SchedulerActor.RunOutcome(
+                List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3);
+        assertEquals(outcome, roundTrip(outcome));
+        TaskDone done = new TaskDone(1, 0, WorkerKind.SUB, 1, null, true);
+        assertEquals(done, roundTrip(new SchedulerActor.WorkerDone(done)).done());
+    }
+
+    @Test
+    void ringMessagesRoundTrip() {
+        RingActor.Release back = roundTrip(new RingActor.Release(new int[] {4, 5}, new int[] {5}));
+        assertArrayEquals(new int[] {4, 5}, back.slots());
+        assertArrayEquals(new int[] {5}, back.failed());
+    }
+}
