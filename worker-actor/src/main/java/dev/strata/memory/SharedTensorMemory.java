@@ -114,9 +114,8 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
         long total = arenaBytes + heapBytes;
         boolean useDefault = dirOrNull == null || dirOrNull.toString().isEmpty();
         Path dir = useDefault ? defaultDirectory(total) : dirOrNull;
-        if (!useDefault) {
-            checkSpace(dir, total);
-        }
+        removeOrphans(dir);
+        checkSpace(dir, total); // also for the tmpdir fallback: a short file system SIGBUSes later
         Path file = createFile(dir);
         Thread hook = new Thread(() -> deleteQuietly(file), "strata-memory-cleanup");
         // Registered before mapping so that even a failure half-way leaves no file behind at exit.
@@ -540,6 +539,23 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
 
     private static long roundUp(long value, long multiple) {
         return (value + multiple - 1) / multiple * multiple;
+    }
+
+    /**
+     * Deletes memory files of Strata JVMs that no longer run (killed with SIGKILL, so no shutdown hook ran):
+     * their name carries the creator's pid. Best effort; a file another user owns is left alone.
+     */
+    static void removeOrphans(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.filter(f -> f.getFileName().toString().matches("strata-\\d+-[0-9a-f]+\\.mem"))
+                    .filter(f -> {
+                        long pid = Long.parseLong(f.getFileName().toString().split("-")[1]);
+                        return ProcessHandle.of(pid).isEmpty();
+                    })
+                    .forEach(SharedTensorMemory::deleteQuietly);
+        } catch (IOException | RuntimeException e) {
+            // Cleanup of others' leftovers must never stop this engine from starting.
+        }
     }
 
     private static void checkSpace(Path dir, long total) {

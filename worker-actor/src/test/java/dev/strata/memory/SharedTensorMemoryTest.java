@@ -605,4 +605,17 @@ class SharedTensorMemoryTest {
     private static String hex(long address) {
         return "0x" + Long.toHexString(address);
     }
+
+    @Test
+    void memoryFilesOfDeadProcessesAreRemovedAtCreate(@TempDir Path dir) throws Exception {
+        Path orphan = Files.createFile(dir.resolve("strata-999999999-abc123.mem")); // no such pid can exist
+        Path mine = Files.createFile(dir.resolve("strata-" + ProcessHandle.current().pid() + "-def456.mem"));
+        Path other = Files.createFile(dir.resolve("notes.txt"));
+        try (SharedTensorMemory m = SharedTensorMemory.create(dir, 4096, 4096)) {
+            assertFalse(Files.exists(orphan), "a dead JVM's file is cleaned up");
+            assertTrue(Files.exists(mine), "a live JVM's file stays");
+            assertTrue(Files.exists(other), "other files are never touched");
+            assertTrue(Files.exists(m.file()));
+        }
+    }
 }
