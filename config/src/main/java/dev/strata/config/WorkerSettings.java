@@ -23,10 +23,11 @@ import java.util.Locale;
  * @param memoryDir       directory of the shared-memory file, empty for the default
  * @param dispatcher      config path of the dispatcher that runs user code
  * @param runTimeout      upper bound on one run
+ * @param process         how PROCESS-mode chip workers start and are watched ({@code strata.worker.process})
  */
 public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int subWorkers, long heapRingSize,
                              long arenaSize, Duration allocTimeout, int queueDepth, int chipThreads,
-                             String memoryDir, String dispatcher, Duration runTimeout) {
+                             String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process) {
 
     /** Largest region one shared mapping can hold (a Java 17 MappedByteBuffer is int-indexed). */
     public static final long MAX_REGION = Integer.MAX_VALUE - 1023L;
@@ -49,6 +50,7 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
                 "must name a dispatcher");
         check(runTimeout != null && !runTimeout.isNegative() && !runTimeout.isZero(), "strata.run.timeout",
                 runTimeout, "must be > 0");
+        check(process != null, ProcessSettings.PATH, process, "must not be null");
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -74,47 +76,53 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
                 getInt(c, "strata.worker.chip-threads"),
                 getString(c, "strata.worker.memory-dir"),
                 getString(c, "strata.worker.dispatcher"),
-                getDuration(c, "strata.run.timeout"));
+                getDuration(c, "strata.run.timeout"),
+                ProcessSettings.fromConfig(c));
     }
 
     public WorkerSettings withLevel(int v) {
         return new WorkerSettings(v, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withMode(WorkerMode v) {
         return new WorkerSettings(level, v, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withChipWorkers(int v) {
         return new WorkerSettings(level, mode, v, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withSubWorkers(int v) {
         return new WorkerSettings(level, mode, chipWorkers, v, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withHeapRingSize(long v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, v, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withAllocTimeout(Duration v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, v,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withQueueDepth(int v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                v, chipThreads, memoryDir, dispatcher, runTimeout);
+                v, chipThreads, memoryDir, dispatcher, runTimeout, process);
     }
 
     public WorkerSettings withRunTimeout(Duration v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, v);
+                queueDepth, chipThreads, memoryDir, dispatcher, v, process);
+    }
+
+    public WorkerSettings withProcess(ProcessSettings v) {
+        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, v);
     }
 
     private static void check(boolean ok, String key, Object value, String rule) {
@@ -164,7 +172,7 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
         }
     }
 
-    private static Object valueOf(Config c, String key) {
+    static Object valueOf(Config c, String key) {
         try {
             return c.hasPath(key) ? c.getValue(key).unwrapped() : "<missing>";
         } catch (ConfigException e) {

@@ -79,6 +79,78 @@ class WorkerSettingsTest {
     }
 
     @Test
+    void processDefaultsComeFromReferenceConf() {
+        ProcessSettings p = WorkerSettings.defaults().process();
+        assertEquals("", p.java());
+        assertEquals(java.util.List.of(), p.jvmOptions());
+        assertEquals(Duration.ofSeconds(30), p.startTimeout());
+        assertEquals(Duration.ofMinutes(10), p.taskTimeout());
+        assertEquals(Duration.ofMillis(100), p.heartbeatInterval());
+        assertEquals(Duration.ofSeconds(3), p.heartbeatTimeout());
+        assertEquals(1 << 20, p.mailboxSize());
+        assertEquals(p, ProcessSettings.defaults());
+    }
+
+    @Test
+    void processOverridesAreRead() {
+        ProcessSettings p = WorkerSettings.fromConfig(ConfigFactory.parseString(
+                "strata.worker.process { java = /opt/jdk/bin/java, jvm-options = [\"-Xmx64m\", \"-Dx=1\"],"
+                        + " start-timeout = 5 s, task-timeout = 2 s, heartbeat-interval = 20 ms,"
+                        + " heartbeat-timeout = 500 ms, mailbox-size = 64 KiB }")).process();
+        assertEquals("/opt/jdk/bin/java", p.java());
+        assertEquals(java.util.List.of("-Xmx64m", "-Dx=1"), p.jvmOptions());
+        assertEquals(Duration.ofSeconds(5), p.startTimeout());
+        assertEquals(Duration.ofSeconds(2), p.taskTimeout());
+        assertEquals(Duration.ofMillis(20), p.heartbeatInterval());
+        assertEquals(Duration.ofMillis(500), p.heartbeatTimeout());
+        assertEquals(64 * 1024, p.mailboxSize());
+    }
+
+    @Test
+    void zeroTaskTimeoutNamesTheKey() {
+        assertEquals("strata.worker.process.task-timeout", invalid("strata.worker.process.task-timeout = 0 s").key());
+    }
+
+    @Test
+    void malformedStartTimeoutNamesTheKey() {
+        assertEquals("strata.worker.process.start-timeout",
+                invalid("strata.worker.process.start-timeout = soon").key());
+    }
+
+    @Test
+    void heartbeatTimeoutMustExceedTwoIntervals() {
+        InvalidSettingException e = invalid(
+                "strata.worker.process { heartbeat-interval = 1 s, heartbeat-timeout = 1500 ms }");
+        assertEquals("strata.worker.process.heartbeat-timeout", e.key());
+        assertTrue(e.getMessage().contains("heartbeat-interval"), e.getMessage());
+    }
+
+    @Test
+    void tinyOrHugeMailboxIsRejected() {
+        assertEquals("strata.worker.process.mailbox-size", invalid("strata.worker.process.mailbox-size = 1 KiB").key());
+        assertEquals("strata.worker.process.mailbox-size", invalid("strata.worker.process.mailbox-size = 4 GiB").key());
+    }
+
+    @Test
+    void jvmOptionsMustBeAList() {
+        assertEquals("strata.worker.process.jvm-options",
+                invalid("strata.worker.process.jvm-options = \"-Xmx1g\"").key());
+        assertEquals("strata.worker.process.jvm-options",
+                invalid("strata.worker.process.jvm-options = [\" \"]").key());
+    }
+
+    @Test
+    void withersKeepTheProcessSettings() {
+        ProcessSettings p = ProcessSettings.defaults().withTaskTimeout(Duration.ofSeconds(1))
+                .withHeartbeat(Duration.ofMillis(10), Duration.ofMillis(100)).withMailboxSize(16 * 1024)
+                .withJvmOptions(java.util.List.of("-Xmx32m")).withStartTimeout(Duration.ofSeconds(9)).withJava("");
+        WorkerSettings s = WorkerSettings.defaults().withProcess(p).withChipWorkers(2).withMode(WorkerMode.PROCESS);
+        assertEquals(p, s.process());
+        assertEquals(Duration.ofSeconds(1), s.process().taskTimeout());
+        assertEquals(16 * 1024, s.process().mailboxSize());
+    }
+
+    @Test
     void everyDefaultKeyHasAComment() throws Exception {
         String conf = new String(WorkerSettings.class.getResourceAsStream("/reference.conf").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);

@@ -6,11 +6,13 @@ import dev.strata.chip.ChipWorker;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.memory.SharedTensorMemory;
+import dev.strata.process.ChipProcess;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.ring.HeapRing;
 import dev.strata.ring.RingActor;
 import dev.strata.sub.SubWorker;
+import dev.strata.worker.GroupTaskWorker;
 import dev.strata.worker.WorkerActor;
 import dev.strata.worker.WorkerKind;
 import java.nio.file.Path;
@@ -36,18 +38,21 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 final class Engine implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final String ENGINE_DISPATCHER = "strata.worker.engine-dispatcher";
 
     final SharedTensorMemory memory;
     final HeapRing ring;
     final ActorSystem<Void> system;
     final ActorRef<SchedulerActor.Command> scheduler;
+    private final List<ChipProcess> chipProcesses;
 
     private Engine(SharedTensorMemory memory, HeapRing ring, ActorSystem<Void> system,
-                   ActorRef<SchedulerActor.Command> scheduler) {
+                   ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses) {
         this.memory = memory;
         this.ring = ring;
         this.system = system;
         this.scheduler = scheduler;
+        this.chipProcesses = chipProcesses;
     }
 
     /** Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. */
@@ -56,6 +61,24 @@ final class Engine implements AutoCloseable {
         Path dir = s.memoryDir().isEmpty() ? null : Path.of(s.memoryDir());
         SharedTensorMemory memory = SharedTensorMemory.create(dir, s.arenaSize(), s.heapRingSize());
         HeapRing ring = new HeapRing(memory.heapBase(), memory.heapSize());
+        List<ChipProcess> processes = new ArrayList<>();
+        List<GroupTaskWorker> chips = new ArrayList<>();
+        try {
+            for (int i = 0; i < s.chipWorkers(); i++) {
+                if (s.mode() == WorkerMode.PROCESS) {
+                    ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process());
+                    processes.add(p);
+                    chips.add(p);
+                } else {
+                    chips.add(new ChipWorker(i, kernels, memory, s.chipThreads()));
+                }
+            }
+            // Every child starts (and is ready) before the first task can be dispatched.
+            ChipProcess.startAll(processes);
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
+        }
         CompletableFuture<ActorRef<SchedulerActor.Command>> started = new CompletableFuture<>();
         ActorSystem<Void> system = null;
         try {
@@ -64,31 +87,32 @@ final class Engine implements AutoCloseable {
                             "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
-            system = ActorSystem.create(guardian(s, memory, ring, subs, kernels, kernelNames, started), "strata",
+            system = ActorSystem.create(guardian(s, memory, ring, subs, chips, kernelNames, started), "strata",
                     actorConfig);
             ActorRef<SchedulerActor.Command> scheduler =
                     started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return new Engine(memory, ring, system, scheduler);
+            return new Engine(memory, ring, system, scheduler, processes);
         } catch (Exception e) {
             if (system != null) {
                 system.terminate();
             }
+            processes.forEach(ChipProcess::close);
             memory.close();
             throw new IllegalStateException("engine did not start within " + START_TIMEOUT + ": " + e, e);
         }
     }
 
     private static Behavior<Void> guardian(WorkerSettings s, SharedTensorMemory memory, HeapRing ring,
-                                           List<SubCallable> subs, List<ChipKernel> kernels,
+                                           List<SubCallable> subs, List<GroupTaskWorker> chipWorkers,
                                            List<String> kernelNames,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers = new EnumMap<>(WorkerKind.class);
             List<ActorRef<WorkerActor.Command>> chips = new ArrayList<>();
-            for (int i = 0; i < s.chipWorkers(); i++) {
-                chips.add(ctx.spawn(WorkerActor.create(WorkerKind.CHIP, i,
-                        new ChipWorker(i, kernels, memory, s.chipThreads())), "chip-" + i, userCode));
+            for (int i = 0; i < chipWorkers.size(); i++) {
+                chips.add(ctx.spawn(WorkerActor.create(WorkerKind.CHIP, i, chipWorkers.get(i)), "chip-" + i,
+                        userCode));
             }
             List<ActorRef<WorkerActor.Command>> subWorkers = new ArrayList<>();
             for (int i = 0; i < s.subWorkers(); i++) {
@@ -101,9 +125,12 @@ final class Engine implements AutoCloseable {
             for (int i = 0; i < kernelNames.size(); i++) {
                 names.put((long) i, kernelNames.get(i));
             }
-            ActorRef<RingActor.Command> ringActor = ctx.spawn(RingActor.create(ring), "ring");
+            // The engine's own actors get a small dispatcher of their own with a high throughput: every
+            // reschedule of the scheduler's mailbox is a thread hand-off, and it sees a message per task.
+            DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
+            ActorRef<RingActor.Command> ringActor = ctx.spawn(RingActor.create(ring), "ring", engine);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
-                    SchedulerActor.create(workers, s.queueDepth(), names, ringActor), "scheduler");
+                    SchedulerActor.create(workers, s.queueDepth(), names, ringActor), "scheduler", engine);
             // If the scheduler or ring ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
             ctx.watch(ringActor);
@@ -124,14 +151,22 @@ final class Engine implements AutoCloseable {
     public void close() {
         ring.shutdown();
         system.terminate();
+        boolean stopped = false;
         try {
             system.getWhenTerminated().toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            stopped = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             system.log().warn("actor system did not stop within {}: {}", STOP_TIMEOUT, e.toString());
-        } finally {
+        }
+        // Normally each chip process closed with its actor; this catches one whose actor never stopped,
+        // so no child JVM outlives the engine (close kills a child whose task still runs).
+        chipProcesses.forEach(ChipProcess::close);
+        if (stopped) {
             memory.close();
         }
+        // Else a worker may still be inside a kernel: unmapping now could crash the JVM, so the mapping is
+        // left to the GC and the file to the memory's shutdown hook.
     }
 }

@@ -2,12 +2,15 @@ package dev.strata.scheduler;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.config.ProcessSettings;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.dispatch.SchedulerActor.FailureReport;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
 import dev.strata.orchestrator.Catalog;
 import dev.strata.orchestrator.DagOrchestrator;
+import dev.strata.process.KernelClasses;
+import dev.strata.process.Mailbox;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.protocol.TensorMemory;
@@ -74,7 +77,12 @@ public final class Worker implements AutoCloseable {
         return subCallables.size() - 1;
     }
 
-    /** Registers a chip kernel under a unique name and returns its id; only before {@link #init()}. */
+    /**
+     * Registers a chip kernel under a unique name and returns its id; only before {@link #init()}. In PROCESS
+     * mode each chip's child JVM makes its own instance of the kernel's class, so the class must be public,
+     * top-level or static nested, with a public no-arg constructor: a lambda, anonymous, local, inner or
+     * non-public class throws {@link IllegalArgumentException} saying why.
+     */
     public synchronized long registerChipCallable(String name, ChipKernel kernel) {
         Objects.requireNonNull(kernel, "chip kernel must not be null");
         if (name == null || name.isBlank()) {
@@ -84,22 +92,28 @@ public final class Worker implements AutoCloseable {
         if (chipNames.contains(name)) {
             throw new IllegalArgumentException("chip callable name '" + name + "' is already registered");
         }
+        if (settings.mode() == WorkerMode.PROCESS) {
+            KernelClasses.requireLoadable(name, kernel);
+        }
         chipKernels.add(kernel);
         chipNames.add(name);
         return chipKernels.size() - 1;
     }
 
-    /** Maps the tensor memory and starts the ring, scheduler and worker actors; once. */
+    /**
+     * Maps the tensor memory and starts the ring, scheduler and worker actors; once. In PROCESS mode it also
+     * starts one child JVM per chip worker and waits for each to be ready.
+     */
     public synchronized void init() {
         checkNotClosed();
         if (engine != null) {
             throw new IllegalStateException("init() called twice on " + this);
         }
-        if (settings.mode() == WorkerMode.PROCESS && settings.chipWorkers() > 0) {
-            throw new IllegalStateException("strata.worker.mode = PROCESS is not available in this version; "
-                    + "use THREAD");
-        }
-        catalog = new Catalog(subCallables.size(), chipNames, settings.subWorkers(), settings.chipWorkers());
+        // A chip task's args travel as a blob in the child's mailbox: bound them at submit, not in the child.
+        int chipArgsLimit = settings.mode() == WorkerMode.PROCESS && settings.chipWorkers() > 0
+                ? Mailbox.argsCapacity(settings.process().mailboxSize()) : Catalog.NO_LIMIT;
+        catalog = new Catalog(subCallables.size(), chipNames, settings.subWorkers(), settings.chipWorkers(),
+                chipArgsLimit);
         engine = Engine.start(settings, config, List.copyOf(subCallables), List.copyOf(chipKernels),
                 List.copyOf(chipNames));
     }
@@ -297,7 +311,7 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** Dispatches one busy worker may hold queued, default 4. */
+        /** Dispatches one worker may hold (running plus queued), default 8. */
         public Builder queueDepth(int n) {
             settings = settings.withQueueDepth(n);
             return this;
@@ -306,6 +320,15 @@ public final class Worker implements AutoCloseable {
         /** Upper bound on one run, default 1 h. */
         public Builder runTimeout(Duration d) {
             settings = settings.withRunTimeout(d);
+            return this;
+        }
+
+        /**
+         * How PROCESS-mode chip children start and are watched (java, JVM options, start and task timeouts,
+         * heartbeat, mailbox size); default {@code strata.worker.process} of {@code reference.conf}.
+         */
+        public Builder process(ProcessSettings p) {
+            settings = settings.withProcess(Objects.requireNonNull(p, "process settings must not be null"));
             return this;
         }
 

@@ -1,0 +1,147 @@
+package dev.strata.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Typed view of {@code strata.worker.process}: how PROCESS-mode chip workers start, are watched and are
+ * reached. Every value is validated; an invalid one fails with {@link InvalidSettingException} naming the key.
+ *
+ * @param java              Java launcher for the child JVMs; empty = the launcher of this JVM
+ * @param jvmOptions        extra options put before the main class of every child JVM
+ * @param startTimeout      how long starting a child may take until its ready handshake
+ * @param taskTimeout       how long one task may run in a child before the child is killed
+ * @param heartbeatInterval how often a child bumps its heartbeat word (and checks that its parent lives)
+ * @param heartbeatTimeout  how long a running child's heartbeat may stand still before it counts as hung
+ * @param mailboxSize       bytes of each child's mailbox (header, args blob, bounded error text)
+ */
+public record ProcessSettings(String java, List<String> jvmOptions, Duration startTimeout, Duration taskTimeout,
+                              Duration heartbeatInterval, Duration heartbeatTimeout, int mailboxSize) {
+
+    /** Prefix of every key read here. */
+    public static final String PATH = "strata.worker.process";
+    /** Smallest mailbox: the 64-byte header, the 4 KiB error text and room for a few tensors. */
+    public static final int MIN_MAILBOX_SIZE = 8 * 1024;
+    /** Largest mailbox: one int-indexed mapping. */
+    public static final int MAX_MAILBOX_SIZE = 1 << 30;
+
+    public ProcessSettings {
+        check(java != null, "java", java, "must be a path or empty");
+        check(jvmOptions != null, "jvm-options", jvmOptions, "must be a list of strings");
+        jvmOptions = List.copyOf(jvmOptions);
+        for (String option : jvmOptions) {
+            check(!option.isBlank(), "jvm-options", jvmOptions, "must not contain blank options");
+        }
+        checkPositive(startTimeout, "start-timeout");
+        checkPositive(taskTimeout, "task-timeout");
+        checkPositive(heartbeatInterval, "heartbeat-interval");
+        checkPositive(heartbeatTimeout, "heartbeat-timeout");
+        check(heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) >= 0, "heartbeat-timeout",
+                heartbeatTimeout, "must be at least twice heartbeat-interval (" + heartbeatInterval + ")");
+        check(mailboxSize >= MIN_MAILBOX_SIZE && mailboxSize <= MAX_MAILBOX_SIZE, "mailbox-size", mailboxSize,
+                "must be between " + MIN_MAILBOX_SIZE + " bytes and 1 GiB");
+    }
+
+    /** The defaults of {@code reference.conf}. */
+    public static ProcessSettings defaults() {
+        return fromConfig(ConfigFactory.defaultReference());
+    }
+
+    /** Reads {@code strata.worker.process} from an already resolved config that has every key. */
+    static ProcessSettings fromConfig(Config c) {
+        return new ProcessSettings(
+                string(c, key("java")),
+                stringList(c, key("jvm-options")),
+                duration(c, key("start-timeout")),
+                duration(c, key("task-timeout")),
+                duration(c, key("heartbeat-interval")),
+                duration(c, key("heartbeat-timeout")),
+                mailboxBytes(c, key("mailbox-size")));
+    }
+
+    public ProcessSettings withJava(String v) {
+        return new ProcessSettings(v, jvmOptions, startTimeout, taskTimeout, heartbeatInterval, heartbeatTimeout,
+                mailboxSize);
+    }
+
+    public ProcessSettings withJvmOptions(List<String> v) {
+        return new ProcessSettings(java, v, startTimeout, taskTimeout, heartbeatInterval, heartbeatTimeout,
+                mailboxSize);
+    }
+
+    public ProcessSettings withStartTimeout(Duration v) {
+        return new ProcessSettings(java, jvmOptions, v, taskTimeout, heartbeatInterval, heartbeatTimeout,
+                mailboxSize);
+    }
+
+    public ProcessSettings withTaskTimeout(Duration v) {
+        return new ProcessSettings(java, jvmOptions, startTimeout, v, heartbeatInterval, heartbeatTimeout,
+                mailboxSize);
+    }
+
+    /** Both heartbeat settings at once, since each is validated against the other. */
+    public ProcessSettings withHeartbeat(Duration interval, Duration timeout) {
+        return new ProcessSettings(java, jvmOptions, startTimeout, taskTimeout, interval, timeout, mailboxSize);
+    }
+
+    public ProcessSettings withMailboxSize(int v) {
+        return new ProcessSettings(java, jvmOptions, startTimeout, taskTimeout, heartbeatInterval, heartbeatTimeout,
+                v);
+    }
+
+    private static String key(String name) {
+        return PATH + "." + name;
+    }
+
+    private static void checkPositive(Duration d, String name) {
+        check(d != null && !d.isNegative() && !d.isZero(), name, d, "must be > 0");
+    }
+
+    private static void check(boolean ok, String name, Object value, String rule) {
+        if (!ok) {
+            throw new InvalidSettingException(key(name), value, rule);
+        }
+    }
+
+    private static String string(Config c, String key) {
+        try {
+            return c.getString(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a string", e);
+        }
+    }
+
+    private static List<String> stringList(Config c, String key) {
+        try {
+            return c.getStringList(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key),
+                    "must be a list of strings such as [\"-Xmx512m\"]", e);
+        }
+    }
+
+    private static Duration duration(Config c, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a duration such as 3 s",
+                    e);
+        }
+    }
+
+    private static int mailboxBytes(Config c, String key) {
+        long v;
+        try {
+            v = c.getBytes(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a size such as 1 MiB", e);
+        }
+        if (v < MIN_MAILBOX_SIZE || v > MAX_MAILBOX_SIZE) {
+            throw new InvalidSettingException(key, v, "must be between " + MIN_MAILBOX_SIZE + " bytes and 1 GiB");
+        }
+        return (int) v;
+    }
+}

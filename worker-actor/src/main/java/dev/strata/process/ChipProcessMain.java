@@ -1,0 +1,195 @@
+package dev.strata.process;
+
+import dev.strata.chip.ChipWorker;
+import dev.strata.memory.SharedTensorMemory;
+import dev.strata.process.Doorbell.Wake;
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.ChipKernel;
+import dev.strata.protocol.TaskArgsView;
+import dev.strata.protocol.TaskError;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The main class of a chip-process child JVM: connects its doorbell, attaches the node's tensor memory
+ * (same file, same addresses), maps its mailbox, instantiates the kernels by class name, builds a
+ * {@link ChipWorker} over them, publishes the ready handshake, and then runs one task per TASK_READY until
+ * SHUTDOWN — or exits on its own when its parent is gone. Started by {@link ChipProcess}; not meant to be
+ * run by hand.
+ */
+public final class ChipProcessMain {
+    /** Exit code after a SHUTDOWN request. */
+    public static final int EXIT_SHUTDOWN = 0;
+    /** Exit code when the child cannot start (bad arguments, a kernel class that does not load, ...). */
+    public static final int EXIT_START_FAILED = 2;
+    /** Exit code when the parent JVM died: the child removes the files it shared with it and leaves. */
+    public static final int EXIT_PARENT_GONE = 4;
+
+    // After a task the next one usually follows within tens of microseconds (a queued dispatch, or the next
+    // hop of a chain): stay awake that long, yielding the core to whoever needs it, then block. Measured on
+    // 2 cores: longer spinning starves the other side, blocking at once pays a wake-up (~15 us) per task.
+    private static final long SPIN_NANOS = 1_000;
+    private static final long YIELD_NANOS = 200_000;
+    private static final int MAX_FRAMES = 40;
+    private static final long PARENT_EXIT_GRACE_NANOS = 2_000_000_000L;
+
+    private static volatile ProcessHandle parent;
+
+    private ChipProcessMain() {
+    }
+
+    /** Entry point of the child; the arguments are those of {@code ChildSpec.toArgs()}. */
+    public static void main(String[] args) {
+        ChildSpec spec;
+        Mailbox mailbox;
+        Doorbell doorbell;
+        ChipWorker chip;
+        try {
+            spec = ChildSpec.parse(args);
+            parent = ProcessHandle.of(spec.parentPid()).filter(ProcessHandle::isAlive)
+                    .orElseThrow(() -> new IllegalStateException("parent process " + spec.parentPid()
+                            + " is not running"));
+            doorbell = Doorbell.connect(spec.doorbell());
+            SharedTensorMemory memory = SharedTensorMemory.attach(spec.memory(), spec.arenaSize(), spec.heapSize());
+            List<ChipKernel> kernels = new ArrayList<>();
+            for (String className : spec.kernelClasses()) {
+                kernels.add(KernelClasses.instantiate(className));
+            }
+            chip = new ChipWorker(spec.chipIndex(), kernels, memory, spec.chipThreads());
+            mailbox = Mailbox.open(spec.mailbox());
+            startHeartbeat(spec, mailbox);
+            mailbox.markReady(ProcessHandle.current().pid());
+            doorbell.ring();
+        } catch (Throwable t) {
+            System.err.println("chip process cannot start: " + t);
+            t.printStackTrace();
+            System.exit(EXIT_START_FAILED);
+            return;
+        }
+        serve(mailbox, doorbell, chip, spec);
+        chip.close();
+        System.exit(EXIT_SHUTDOWN);
+    }
+
+    /** Runs tasks until SHUTDOWN; the kernel runs on this (the main) thread. */
+    private static void serve(Mailbox mailbox, Doorbell doorbell, ChipWorker chip, ChildSpec spec) {
+        Backoff backoff = new Backoff(SPIN_NANOS, YIELD_NANOS);
+        while (true) {
+            int state = awaitWork(mailbox, doorbell, backoff, spec);
+            if (state == Mailbox.SHUTDOWN) {
+                return;
+            }
+            if (runOne(mailbox, chip, spec)) {
+                doorbell.ring();
+            }
+        }
+    }
+
+    /** Waits for TASK_READY or SHUTDOWN: busy for a moment, then blocked on the doorbell. */
+    private static int awaitWork(Mailbox mailbox, Doorbell doorbell, Backoff backoff, ChildSpec spec) {
+        backoff.start(System.nanoTime());
+        int state;
+        while ((state = mailbox.state()) != Mailbox.TASK_READY && state != Mailbox.SHUTDOWN) {
+            if (backoff.idle()) {
+                continue;
+            }
+            state = mailbox.childSleeps();
+            if (state == Mailbox.TASK_READY || state == Mailbox.SHUTDOWN) {
+                mailbox.childAwake();
+                return state;
+            }
+            Wake wake;
+            try {
+                wake = doorbell.await(0);
+            } catch (IOException e) {
+                wake = Wake.CLOSED;
+            }
+            mailbox.childAwake();
+            if (wake == Wake.CLOSED) {
+                doorbellClosed(spec);
+            }
+        }
+        return state;
+    }
+
+    /** Runs the posted task and publishes TASK_DONE; returns whether the parent must be rung. */
+    private static boolean runOne(Mailbox mailbox, ChipWorker chip, ChildSpec spec) {
+        long callable;
+        CallConfig config;
+        int groupIndex;
+        TaskArgsView args;
+        try {
+            callable = mailbox.callable();
+            config = mailbox.config();
+            groupIndex = mailbox.groupIndex();
+            args = mailbox.args();
+        } catch (RuntimeException e) {
+            return mailbox.complete(Mailbox.BAD_DISPATCH, errorText(e));
+        }
+        if (callable < 0 || callable >= spec.kernelClasses().size()) {
+            return mailbox.complete(Mailbox.BAD_DISPATCH, IllegalArgumentException.class.getName()
+                    + "\0unknown chip callable id " + callable + " (the child has " + spec.kernelClasses().size()
+                    + " kernels)\0");
+        }
+        try {
+            chip.run(callable, args, config, groupIndex);
+        } catch (Throwable t) {
+            // Errors too: the parent must learn why, and this child stays usable if it can.
+            return mailbox.complete(Mailbox.KERNEL_FAILED, errorText(t));
+        }
+        return mailbox.complete(Mailbox.OK, null);
+    }
+
+    /** {@code class NUL message NUL frame\nframe...}, each frame {@code class|method|file|line}. */
+    static String errorText(Throwable t) {
+        TaskError e = TaskError.of(t);
+        List<String> frames = e.stack().subList(0, Math.min(MAX_FRAMES, e.stack().size()));
+        return e.exceptionClass() + "\0" + (e.message() == null ? "" : e.message()) + "\0"
+                + String.join("\n", frames);
+    }
+
+    /**
+     * Beats every heartbeat interval, and leaves when the parent is gone (a second line of defence besides
+     * the doorbell closing): nobody else would delete the files it shared with the parent.
+     */
+    private static void startHeartbeat(ChildSpec spec, Mailbox mailbox) {
+        Thread beat = new Thread(() -> {
+            while (true) {
+                mailbox.beat();
+                if (!parent.isAlive()) {
+                    parentGone(spec, "it is no longer running");
+                }
+                LockSupport.parkNanos(spec.heartbeatIntervalNanos());
+            }
+        }, "strata-chip-" + spec.chipIndex() + "-heartbeat");
+        beat.setDaemon(true);
+        beat.start();
+    }
+
+    /**
+     * The parent's end of the doorbell closed: it died, or it is ending this child. Only in the first case
+     * are the shared files orphans to remove; a dying parent may take a moment to be reported as gone.
+     */
+    private static void doorbellClosed(ChildSpec spec) {
+        long deadline = System.nanoTime() + PARENT_EXIT_GRACE_NANOS;
+        while (parent.isAlive() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        if (!parent.isAlive()) {
+            parentGone(spec, "its doorbell closed");
+        }
+        System.err.println("chip process " + spec.chipIndex() + ": the parent closed the doorbell; exiting");
+        Runtime.getRuntime().halt(EXIT_SHUTDOWN);
+    }
+
+    private static void parentGone(ChildSpec spec, String why) {
+        System.err.println("chip process " + spec.chipIndex() + ": parent " + spec.parentPid() + " is gone (" + why
+                + "); removing shared files and exiting");
+        Mailbox.deleteQuietly(spec.mailbox());
+        Mailbox.deleteQuietly(spec.memory());
+        Mailbox.deleteQuietly(spec.log());
+        Runtime.getRuntime().halt(EXIT_PARENT_GONE);
+    }
+}
