@@ -64,6 +64,11 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
      */
     public static WorkerSettings fromConfig(Config config) {
         Config c = config.withFallback(ConfigFactory.defaultReference()).resolve();
+        String dispatcher = getString(c, "strata.worker.dispatcher");
+        // Checked here, where the config is at hand: a missing dispatcher would only surface as an actor
+        // system that never starts.
+        check(c.hasPath(dispatcher) && c.getValue(dispatcher).valueType() == com.typesafe.config.ConfigValueType.OBJECT,
+                "strata.worker.dispatcher", dispatcher, "must name a dispatcher section of the configuration");
         return new WorkerSettings(
                 getInt(c, "strata.worker.level"),
                 getMode(c, "strata.worker.mode"),
@@ -75,7 +80,7 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
                 getInt(c, "strata.worker.queue-depth"),
                 getInt(c, "strata.worker.chip-threads"),
                 getString(c, "strata.worker.memory-dir"),
-                getString(c, "strata.worker.dispatcher"),
+                dispatcher,
                 getDuration(c, "strata.run.timeout"),
                 ProcessSettings.fromConfig(c));
     }

@@ -74,6 +74,13 @@ class WorkerSettingsTest {
     }
 
     @Test
+    void unknownDispatcherIsRejectedNamingTheKey() {
+        InvalidSettingException e = invalid("strata.worker.dispatcher = nope");
+        assertEquals("strata.worker.dispatcher", e.key());
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    }
+
+    @Test
     void nonIntegerCountIsRejected() {
         assertEquals("strata.worker.chip-workers", invalid("strata.worker.chip-workers = many").key());
     }

@@ -89,6 +89,9 @@ final class Engine implements AutoCloseable {
                     .withFallback(config);
             system = ActorSystem.create(guardian(s, memory, ring, subs, chips, kernelNames, started), "strata",
                     actorConfig);
+            // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
+            system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
+                    "the engine's actor system stopped while starting; see the log for the cause")));
             ActorRef<SchedulerActor.Command> scheduler =
                     started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return new Engine(memory, ring, system, scheduler, processes);
@@ -149,6 +152,14 @@ final class Engine implements AutoCloseable {
     /** Stops every actor (and with them the workers' threads), then unmaps and deletes the memory file. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Stops every actor and child process; unmaps the memory only if {@code userCodeDone} (no orchestration
+     * function may still hold a view of it) and the actors stopped in time.
+     */
+    void close(boolean userCodeDone) {
         ring.shutdown();
         system.terminate();
         boolean stopped = false;
@@ -163,10 +174,10 @@ final class Engine implements AutoCloseable {
         // Normally each chip process closed with its actor; this catches one whose actor never stopped,
         // so no child JVM outlives the engine (close kills a child whose task still runs).
         chipProcesses.forEach(ChipProcess::close);
-        if (stopped) {
+        if (stopped && userCodeDone) {
             memory.close();
         }
-        // Else a worker may still be inside a kernel: unmapping now could crash the JVM, so the mapping is
-        // left to the GC and the file to the memory's shutdown hook.
+        // Else a worker or an orch fn may still use the memory: unmapping now could crash the JVM, so the
+        // mapping is left to the GC and the file to the memory's shutdown hook.
     }
 }

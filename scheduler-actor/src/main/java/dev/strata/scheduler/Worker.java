@@ -36,6 +36,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class Worker implements AutoCloseable {
     private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final WorkerSettings settings;
     private final Config config;
@@ -43,6 +44,8 @@ public final class Worker implements AutoCloseable {
     private final List<ChipKernel> chipKernels = new ArrayList<>();
     private final List<String> chipNames = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean();
+    private final Object runEnded = new Object(); // notified when a run returns, for close()
+    private volatile Thread runThread;
     private volatile Engine engine;
     private volatile boolean closed;
     private volatile String broken; // why this worker can no longer run, once a run could not drain
@@ -133,10 +136,15 @@ public final class Worker implements AutoCloseable {
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("a run is already in progress on this worker");
         }
+        runThread = Thread.currentThread();
         try {
             runOnce(e, task);
         } finally {
-            running.set(false);
+            runThread = null;
+            synchronized (runEnded) {
+                running.set(false);
+                runEnded.notifyAll();
+            }
         }
     }
 
@@ -176,8 +184,14 @@ public final class Worker implements AutoCloseable {
             throw new TaskFailedException("interrupted while waiting for the run to drain", -1, "run", ie);
         }
         if (!drained) {
-            broken = closed ? "closed during a run" : "a run did not drain within strata.run.timeout = "
-                    + settings.runTimeout() + " (" + e.ring.liveSlots() + " slots still live)";
+            if (closed) {
+                broken = "closed during a run";
+            } else if (e.ring.isShutdown()) {
+                broken = "an engine actor stopped unexpectedly during the run (see the log)";
+            } else {
+                broken = "a run did not drain within strata.run.timeout = " + settings.runTimeout() + " ("
+                        + e.ring.liveSlots() + " slots still live)";
+            }
             throw new TaskFailedException("run failed: " + broken, -1, "run", orchFailure);
         }
     }
@@ -236,8 +250,32 @@ public final class Worker implements AutoCloseable {
         }
         closed = true;
         if (engine != null) {
-            engine.close();
+            engine.ring.shutdown(); // wakes a run waiting for its drain or for heap room
+            engine.close(awaitRunEnd());
         }
+    }
+
+    /** Waits (bounded) for a run on another thread to return; true when no run is in progress. */
+    private boolean awaitRunEnd() {
+        if (runThread == Thread.currentThread()) {
+            return false; // close() from inside an orch fn: that run cannot end before this returns
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (runEnded) {
+            while (running.get()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(runEnded, left);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override

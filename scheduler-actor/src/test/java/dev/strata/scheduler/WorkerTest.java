@@ -251,6 +251,36 @@ class WorkerTest {
     }
 
     @Test
+    void closeDuringARunFailsTheRunAndRemovesTheMemoryFile() throws Exception {
+        java.util.concurrent.CountDownLatch taskStarted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Worker other = Worker.builder().numSubWorkers(1).heapRingSize(4096).build();
+        int wait = other.register(ctx -> {
+            taskStarted.countDown();
+            release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+        });
+        other.init();
+        java.nio.file.Path file = ((dev.strata.memory.SharedTensorMemory) other.memory()).file();
+        java.util.concurrent.CompletableFuture<Throwable> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                other.run(Task.of((orch, a, c) -> orch.submitSub(wait)));
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        assertTrue(taskStarted.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.CompletableFuture<Void> closing =
+                java.util.concurrent.CompletableFuture.runAsync(other::close);
+        Throwable failure = run.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        release.countDown(); // the run has returned: let the worker's task finish so the actors can stop
+        closing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertInstanceOf(TaskFailedException.class, failure);
+        assertTrue(failure.getMessage().contains("closed during a run"), failure.getMessage());
+        assertTrue(!java.nio.file.Files.exists(file), "memory file removed: " + file);
+    }
+
+    @Test
     void memoryBeforeInitIsRejected() {
         Worker other = Worker.builder().build();
         IllegalStateException e = assertThrows(IllegalStateException.class, other::memory);
