@@ -23,9 +23,6 @@ import org.slf4j.LoggerFactory;
  *      [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,...]</pre>
  */
 public final class BenchMain {
-    /** Nothing is allocated from the ring (every tensor has a fake address), so a small one is plenty. */
-    private static final long HEAP_RING_BYTES = 64L << 20;
-
     private BenchMain() {
     }
 
@@ -76,14 +73,14 @@ public final class BenchMain {
             }
         }
         if (results.isEmpty()) {
-            usage("--only " + String.join(",", only) + " selects no scenario (ids: a2 a8 b c d e)");
+            usage("--only " + String.join(",", only) + " selects no scenario (ids: a2 a8 b c d e p1 p2)");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         System.out.println();
         System.out.print(Report.table(results));
         System.out.printf(Locale.ROOT, "%nratio = speed-up over the seed (> 1 is faster); "
-                + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e%n"
+                + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e; PROCESS mode (p): ≥ 20k tasks/s, round trip p50 ≤ 50 µs%n"
                 + "whole benchmark: %.1f s (load average now %.2f)%n", seconds, loadAverage());
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
@@ -98,7 +95,7 @@ public final class BenchMain {
         List<Metric> metrics = s.metrics();
         double[][] samples = new double[metrics.size()][reps];
         System.out.printf(Locale.ROOT, "%-4s %-45s", s.id, s.title);
-        try (Worker w = Worker.builder().numSubWorkers(s.subWorkers).heapRingSize(HEAP_RING_BYTES).build()) {
+        try (Worker w = s.newWorker()) {
             s.register(w);
             w.init();
             for (int r = 0; r < warmup; r++) {
@@ -168,7 +165,7 @@ public final class BenchMain {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar strata-bench.jar"
-                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e]");
+                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p]");
         System.exit(2);
     }
 }

@@ -10,6 +10,11 @@ record Metric(String id, String label, String unit, boolean higherIsBetter, doub
         return new Metric(id, label, unit, true, seed, 2 * seed);
     }
 
+    /** A figure with an absolute bar and no seed counterpart. */
+    static Metric atLeast(String id, String label, String unit, double bar) {
+        return new Metric(id, label, unit, true, Double.NaN, bar);
+    }
+
     static Metric lower(String id, String label, String unit, double seed, double bar) {
         return new Metric(id, label, unit, false, seed, bar);
     }

@@ -4,6 +4,9 @@ import static dev.strata.protocol.TensorArgType.INOUT;
 import static dev.strata.protocol.TensorArgType.INPUT;
 import static dev.strata.protocol.TensorArgType.OUTPUT;
 
+import dev.strata.process.ChipProcess;
+import dev.strata.process.RoundTripStats;
+import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.protocol.SubCallable;
@@ -11,6 +14,7 @@ import dev.strata.protocol.TaskArgs;
 import dev.strata.scheduler.OrchFn;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
+import dev.strata.scheduler.WorkerMode;
 import java.util.List;
 
 /**
@@ -32,10 +36,18 @@ abstract class Scenario {
         this.subWorkers = subWorkers;
     }
 
+    /** Nothing is allocated from the ring (every tensor has a fake address), so a small one is plenty. */
+    static final long HEAP_RING_BYTES = 64L << 20;
+
     /** Every scenario, in report order. */
     static List<Scenario> all() {
         return List.of(new Independent(2), new Independent(8), new Chain(), new Fan(), new Groups(),
-                new Latency());
+                new Latency(), new ProcessIndependent(), new ProcessChain());
+    }
+
+    /** The engine this scenario runs on: {@code subWorkers} sub workers in this JVM. */
+    Worker newWorker() {
+        return Worker.builder().numSubWorkers(subWorkers).heapRingSize(HEAP_RING_BYTES).build();
     }
 
     abstract List<Metric> metrics();
@@ -207,6 +219,91 @@ abstract class Scenario {
             }
             Stats stats = Stats.of(us);
             return new double[] {stats.percentile(50), stats.percentile(99)};
+        }
+    }
+
+    /**
+     * A PROCESS-mode scenario: 2 chip workers, each a child JVM reached through a shared-memory mailbox,
+     * running {@link NoopKernel}. Besides its rate it reports the mailbox round trip of every dispatch
+     * (parent posts, child runs, parent sees TASK_DONE), p50 and p99 over the repetition.
+     */
+    abstract static class ProcessScenario extends Scenario {
+        long kernel;
+
+        ProcessScenario(String id, String title) {
+            super(id, title, 0);
+        }
+
+        @Override
+        Worker newWorker() {
+            return Worker.builder().mode(WorkerMode.PROCESS).numChipWorkers(2).heapRingSize(HEAP_RING_BYTES)
+                    .build();
+        }
+
+        @Override
+        void register(Worker w) {
+            kernel = w.registerChipCallable("noop", new NoopKernel());
+        }
+
+        /** Runs {@code orch} and returns {rate for {@code tasks} tasks, round-trip p50 µs, p99 µs}. */
+        double[] measureRun(Worker w, int tasks, OrchFn orch) {
+            ChipProcess.roundTrips().reset();
+            double s = timeRun(w, orch);
+            RoundTripStats rt = ChipProcess.roundTrips();
+            return new double[] {tasks / s, rt.percentile(0.50) / 1e3, rt.percentile(0.99) / 1e3};
+        }
+
+        List<Metric> metrics(String unit, double bar) {
+            return List.of(Metric.atLeast(id, title, unit, bar),
+                    Metric.lower(id + "-rt50", "  mailbox round trip p50", "µs", Double.NaN, 50),
+                    Metric.lower(id + "-rt99", "  mailbox round trip p99", "µs", Double.NaN, Double.NaN));
+        }
+    }
+
+    /** (p1) 10,000 independent no-op kernels on 2 PROCESS-mode chips. */
+    static final class ProcessIndependent extends ProcessScenario {
+        static final int N = 10_000;
+
+        ProcessIndependent() {
+            super("p1", "10k independent kernels, 2 PROCESS chips");
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return metrics("tasks/s", 20_000);
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            return measureRun(w, N, (orch, args, cfg) -> {
+                for (int i = 0; i < N; i++) {
+                    orch.submitNextLevel(kernel, new TaskArgs().addTensor(fakeTensor(i), OUTPUT), CallConfig.DEFAULT);
+                }
+            });
+        }
+    }
+
+    /** (p2) A 2,000-task INOUT chain on 2 PROCESS-mode chips. */
+    static final class ProcessChain extends ProcessScenario {
+        static final int N = 2_000;
+
+        ProcessChain() {
+            super("p2", "2k INOUT chain, 2 PROCESS chips");
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return metrics("hops/s", Double.NaN);
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            ContinuousTensor t = fakeTensor(0);
+            return measureRun(w, N, (orch, args, cfg) -> {
+                for (int i = 0; i < N; i++) {
+                    orch.submitNextLevel(kernel, new TaskArgs().addTensor(t, INOUT), CallConfig.DEFAULT);
+                }
+            });
         }
     }
 }
