@@ -26,6 +26,7 @@ public final class SlotState {
     TaskError error;             // first failure of a member
     boolean skipped;
     int worker = -1;             // the worker a single task was dispatched to (-1: not yet, or a group)
+    boolean hasEarlyConsumer;    // one consumer already queued behind this slot on its worker
 
     SlotState(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
               int[] producers) {

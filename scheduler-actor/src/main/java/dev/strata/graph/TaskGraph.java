@@ -132,6 +132,11 @@ public final class TaskGraph {
         } else if (s.state != TaskState.READY) {
             throw new IllegalStateException("dispatching " + s + " which is not READY");
         }
+        if (s.state == TaskState.PENDING) {
+            for (int p : s.producers) {
+                live.get(p).hasEarlyConsumer = true;
+            }
+        }
         s.state = TaskState.RUNNING;
         if (s.groupSize() == 1) {
             s.worker = worker;
@@ -146,8 +151,9 @@ public final class TaskGraph {
 
     /**
      * The worker a PENDING single task may be dispatched to before its producers finish, or -1: all its
-     * unfinished producers must be single tasks of its kind dispatched to that one worker, and none of its
-     * producers may have failed.
+     * unfinished producers must be single tasks of its kind dispatched to that one worker, none of them may
+     * already have a consumer queued behind it there, and none of its producers may have failed. One early
+     * consumer per producer keeps a chain on its worker while a fan-out still spreads over all workers.
      */
     public int affineWorker(SlotState c) {
         if (c.state != TaskState.PENDING || c.groupSize() != 1 || c.failedProducer >= 0
@@ -163,7 +169,8 @@ public final class TaskGraph {
                 }
                 continue;
             }
-            if (ps.state != TaskState.RUNNING || ps.worker < 0 || ps.kind != c.kind || (w >= 0 && w != ps.worker)) {
+            if (ps.state != TaskState.RUNNING || ps.worker < 0 || ps.kind != c.kind || ps.hasEarlyConsumer
+                    || (w >= 0 && w != ps.worker)) {
                 return -1;
             }
             w = ps.worker;

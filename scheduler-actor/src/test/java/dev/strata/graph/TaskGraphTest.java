@@ -145,4 +145,34 @@ class TaskGraphTest implements TaskGraph.Events {
         g.reset();
         assertEquals(0, g.completedTasks());
     }
+
+    @Test
+    void onlyOneConsumerOfAProducerIsQueuedBehindIt() {
+        List<Integer> affine = new ArrayList<>();
+        TaskGraph graph = new TaskGraph(new TaskGraph.Events() {
+            @Override
+            public void ready(SlotState s) {
+            }
+
+            @Override
+            public void consumed(int slot, boolean failed) {
+            }
+
+            @Override
+            public void affine(SlotState s, int worker) {
+                affine.add(s.slot());
+            }
+        });
+        graph.submit(0, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, new int[0]);
+        graph.dispatched(graph.slot(0), 1);
+        for (int c = 1; c <= 3; c++) { // a fan-out: three readers of slot 0
+            graph.submit(c, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, new int[] {0});
+        }
+        assertEquals(List.of(1, 2, 3), affine, "each may follow slot 0 on worker 1 ...");
+        graph.dispatched(graph.slot(1), 1);
+        assertEquals(-1, graph.affineWorker(graph.slot(2)), "... but once one does, the others wait to spread");
+        assertEquals(-1, graph.affineWorker(graph.slot(3)));
+        graph.submit(4, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, new int[] {1});
+        assertEquals(1, graph.affineWorker(graph.slot(4)), "the chain goes on behind slot 1");
+    }
 }
