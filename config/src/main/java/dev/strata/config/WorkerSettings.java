@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Typed view of {@code strata.worker} and {@code strata.run}, read once; every value is validated and an
+ * Typed view of {@code strata.worker}, {@code strata.run} and {@code strata.trace}, read once; every value is validated and an
  * invalid one fails with {@link InvalidSettingException} naming the key.
  *
  * @param level           engine level label (>= 2)
@@ -24,10 +24,12 @@ import java.util.Locale;
  * @param dispatcher      config path of the dispatcher that runs user code
  * @param runTimeout      upper bound on one run
  * @param process         how PROCESS-mode chip workers start and are watched ({@code strata.worker.process})
+ * @param trace           whether every task is traced and where the trace goes ({@code strata.trace})
  */
 public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int subWorkers, long heapRingSize,
                              long arenaSize, Duration allocTimeout, int queueDepth, int chipThreads,
-                             String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process) {
+                             String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process,
+                             TraceSettings trace) {
 
     /** Largest region one shared mapping can hold (a Java 17 MappedByteBuffer is int-indexed). */
     public static final long MAX_REGION = Integer.MAX_VALUE - 1023L;
@@ -51,6 +53,7 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
         check(runTimeout != null && !runTimeout.isNegative() && !runTimeout.isZero(), "strata.run.timeout",
                 runTimeout, "must be > 0");
         check(process != null, ProcessSettings.PATH, process, "must not be null");
+        check(trace != null, TraceSettings.PATH, trace, "must not be null");
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -82,52 +85,58 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
                 getString(c, "strata.worker.memory-dir"),
                 dispatcher,
                 getDuration(c, "strata.run.timeout"),
-                ProcessSettings.fromConfig(c));
+                ProcessSettings.fromConfig(c),
+                TraceSettings.fromConfig(c));
     }
 
     public WorkerSettings withLevel(int v) {
         return new WorkerSettings(v, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withMode(WorkerMode v) {
         return new WorkerSettings(level, v, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withChipWorkers(int v) {
         return new WorkerSettings(level, mode, v, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withSubWorkers(int v) {
         return new WorkerSettings(level, mode, chipWorkers, v, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withHeapRingSize(long v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, v, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withAllocTimeout(Duration v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, v,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withQueueDepth(int v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                v, chipThreads, memoryDir, dispatcher, runTimeout, process);
+                v, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
     }
 
     public WorkerSettings withRunTimeout(Duration v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, v, process);
+                queueDepth, chipThreads, memoryDir, dispatcher, v, process, trace);
     }
 
     public WorkerSettings withProcess(ProcessSettings v) {
         return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, v);
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, v, trace);
+    }
+
+    public WorkerSettings withTrace(TraceSettings v) {
+        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
+                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, v);
     }
 
     private static void check(boolean ok, String key, Object value, String rule) {

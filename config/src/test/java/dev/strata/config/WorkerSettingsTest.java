@@ -170,4 +170,21 @@ class WorkerSettingsTest {
             }
         }
     }
+
+    @Test
+    void traceIsOffByDefaultAndReadFromStrataTrace() {
+        assertEquals(new TraceSettings(false, "strata-trace.json"), WorkerSettings.defaults().trace());
+        WorkerSettings s = WorkerSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+                "strata.trace { enabled = true, file = \"/tmp/t.json\" }"));
+        assertEquals(TraceSettings.to("/tmp/t.json"), s.trace());
+        assertEquals(TraceSettings.to(""), WorkerSettings.defaults().withTrace(TraceSettings.to("")).trace());
+    }
+
+    @Test
+    void invalidTraceSettingNamesTheKey() {
+        InvalidSettingException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidSettingException.class,
+                () -> WorkerSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+                        "strata.trace.enabled = sometimes")));
+        assertEquals("strata.trace.enabled", e.key());
+    }
 }

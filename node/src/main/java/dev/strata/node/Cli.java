@@ -60,8 +60,11 @@ public final class Cli {
         to.println("usage: strata <command> [arguments]");
         to.println();
         to.println("commands:");
-        to.println("  run <file.conf>   run the job described by a HOCON run file (strata.worker + strata.job),");
-        to.println("                    e.g. config/examples/tiled-cholesky.conf or config/examples/noop-dag.conf");
+        to.println("  run <file.conf> [--trace out.json] [--report report.html]");
+        to.println("                    run the job described by a HOCON run file (strata.worker + strata.job),");
+        to.println("                    e.g. config/examples/tiled-cholesky.conf or config/examples/noop-dag.conf;");
+        to.println("                    --trace writes each run's Chrome-trace JSON (Perfetto), --report an HTML");
+        to.println("                    run report of the last run");
         to.println("  help              print this message");
         to.println();
         to.println("exit codes: 0 success, 1 job failed, 2 bad usage or configuration");

@@ -1,47 +1,104 @@
 package dev.strata.node;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.scheduler.HeapExhaustedException;
 import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
+import dev.strata.metrics.EngineMetricsMBean;
+import dev.strata.trace.RunReport;
+import dev.strata.trace.RunTrace;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * {@code run <file.conf>}: loads the run file, builds its job and an engine from {@code strata.worker},
+ * {@code run <file.conf> [--trace out.json] [--report report.html]}: loads the run file, builds its job and an engine from {@code strata.worker},
  * runs the job and maps the outcome to an exit code. Configuration errors are reported as one line naming
  * the file or key; they never reach the user as a stack trace.
  */
 final class RunCommand {
+    /** Runs shorter than this show no progress. */
+    static final Duration PROGRESS_DELAY = Duration.ofSeconds(2);
+    private static final Duration TERMINAL_PERIOD = Duration.ofMillis(500);
+    private static final Duration LOG_PERIOD = Duration.ofSeconds(5);
+
     private final PrintStream out;
     private final PrintStream err;
+    private final boolean terminal;
+    private Path traceFile;
+    private Path reportFile;
 
     RunCommand(PrintStream out, PrintStream err) {
+        this(out, err, System.console() != null);
+    }
+
+    RunCommand(PrintStream out, PrintStream err, boolean terminal) {
         this.out = out;
         this.err = err;
+        this.terminal = terminal;
     }
 
     int run(String[] args) {
-        if (args.length != 1) {
-            err.println("strata: 'run' takes exactly one argument, the run file");
+        String file = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--trace") || a.equals("--report")) {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                        throw new RunFileException(a + " needs a file name");
+                    }
+                    Path p = outputPath(a, args[++i]);
+                    if (a.equals("--trace")) {
+                        traceFile = p;
+                    } else {
+                        reportFile = p;
+                    }
+                } else if (a.startsWith("-")) {
+                    throw new RunFileException("unknown option '" + a + "' for 'run'");
+                } else if (file == null) {
+                    file = a;
+                } else {
+                    throw new RunFileException("'run' takes exactly one argument, the run file");
+                }
+            }
+            if (file == null) {
+                throw new RunFileException("'run' takes exactly one argument, the run file");
+            }
+        } catch (RunFileException e) {
+            err.println("strata: " + e.getMessage());
             Cli.printUsage(err);
             return Cli.BAD_CONFIGURATION;
         }
         Job job;
         RunFile runFile;
+        Config config;
         try {
-            runFile = RunFile.load(path(args[0]));
+            runFile = RunFile.load(path(file));
             job = JobKind.createJob(runFile);
+            config = withTraceFlags(runFile.config());
         } catch (RunFileException | InvalidSettingException | ConfigException e) {
             return badConfiguration(e);
         }
-        try (Worker worker = Worker.fromConfig(runFile.config())) {
+        try (Worker worker = Worker.fromConfig(config)) {
             job.register(worker);
             worker.init();
-            job.run(worker, out);
+            try (ProgressDisplay progress = ProgressDisplay.start(worker::progress, err, terminal, PROGRESS_DELAY,
+                    terminal ? TERMINAL_PERIOD : LOG_PERIOD)) {
+                job.run(worker, out);
+            } finally {
+                writeReport(worker);
+            }
+            printMetrics(worker);
             return Cli.OK;
         } catch (InvalidSettingException | ConfigException e) {
             return badConfiguration(e);
@@ -53,6 +110,76 @@ final class RunCommand {
             err.println("strata: job failed with an unexpected error: " + message(e));
             e.printStackTrace(err);
             return Cli.JOB_FAILED;
+        }
+    }
+
+    /** A --trace/--report file: a valid path in an existing directory, else bad usage. */
+    private static Path outputPath(String flag, String arg) throws RunFileException {
+        Path p;
+        try {
+            p = Paths.get(arg).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new RunFileException(flag + ": not a valid path: " + arg + " (" + e.getReason() + ")");
+        }
+        if (p.getParent() != null && !Files.isDirectory(p.getParent())) {
+            throw new RunFileException(flag + ": directory " + p.getParent() + " does not exist");
+        }
+        if (Files.isDirectory(p)) {
+            throw new RunFileException(flag + ": " + p + " is a directory, not a file");
+        }
+        return p;
+    }
+
+    /** --trace writes each run's trace to its file; --report alone traces in memory (no trace file). */
+    private Config withTraceFlags(Config config) {
+        Map<String, Object> flags = new HashMap<>();
+        if (traceFile != null) {
+            flags.put("strata.trace.enabled", true);
+            flags.put("strata.trace.file", traceFile.toString());
+        } else if (reportFile != null) {
+            boolean fileTracing = config.hasPath("strata.trace.enabled") && config.getBoolean("strata.trace.enabled");
+            flags.put("strata.trace.enabled", true);
+            if (!fileTracing) {
+                flags.put("strata.trace.file", "");
+            }
+        }
+        return flags.isEmpty() ? config : ConfigFactory.parseMap(flags, "command-line flags").withFallback(config);
+    }
+
+    private void writeReport(Worker worker) {
+        if (reportFile == null) {
+            return;
+        }
+        RunTrace trace = worker.lastRunTrace();
+        if (trace == null) {
+            err.println("strata: no run finished, so no report was written to " + reportFile);
+            return;
+        }
+        try {
+            RunReport.write(reportFile, trace);
+            out.println("  report       " + reportFile + " (run " + trace.run() + ")");
+        } catch (IOException e) {
+            err.println("strata: could not write the report to " + reportFile + ": " + e.getMessage());
+        }
+        if (traceFile != null) {
+            out.println("  trace        " + traceFile + (trace.run() > 1 ? " (and -2 .. -" + trace.run()
+                    + " for the later runs)" : ""));
+        }
+    }
+
+    private void printMetrics(Worker worker) {
+        EngineMetricsMBean m = worker.metrics();
+        out.printf(Locale.ROOT, "  metrics      runs=%d tasks completed=%d failed=%d skipped=%d early-dispatches=%d%n",
+                m.getRuns(), m.getTasksCompleted(), m.getTasksFailed(), m.getTasksSkipped(), m.getEarlyDispatches());
+        out.printf(Locale.ROOT, "               last run: dispatch latency p50=%.1f us p99=%.1f us, task duration"
+                        + " p50=%.1f us p99=%.1f us, heap high-water=%d B, back-pressure waits=%d (all runs)%n",
+                m.getLastRunDispatchLatencyP50Micros(), m.getLastRunDispatchLatencyP99Micros(),
+                m.getLastRunTaskDurationP50Micros(), m.getLastRunTaskDurationP99Micros(),
+                m.getLastRunHeapHighWaterBytes(), m.getBackPressureWaits());
+        if (traceFile != null && reportFile == null) {
+            RunTrace trace = worker.lastRunTrace();
+            out.println("  trace        " + traceFile + (trace != null && trace.run() > 1 ? " (and -2 .. -"
+                    + trace.run() + " for the later runs)" : ""));
         }
     }
 

@@ -124,6 +124,49 @@ class CliTest {
         }
     }
 
+    @Test
+    void traceAndReportFlagsWriteBothFiles() throws Exception {
+        Path trace = dir.resolve("out.json");
+        Path report = dir.resolve("report.html");
+        String file = write("traced.conf", SMALL_NOOP_DAG.replace("[independent, chain, fan, group]", "[fan]"));
+        assertEquals(Cli.OK, cli("run", file, "--trace", trace.toString(), "--report", report.toString()), err());
+        String json = Files.readString(trace);
+        assertTrue(json.startsWith("{") && json.contains("\"traceEvents\"") && json.contains("\"ph\":\"X\""), json);
+        String html = Files.readString(report);
+        assertTrue(html.contains("<svg id=\"swimlane\"") && html.contains("<pre id=\"summary\">"), html);
+        assertTrue(out().contains("report       " + report) && out().contains("metrics      runs="), out());
+    }
+
+    @Test
+    void reportAloneWritesNoTraceFile() throws Exception {
+        Path report = dir.resolve("only.html");
+        String file = write("report.conf", SMALL_NOOP_DAG.replace("[independent, chain, fan, group]", "[chain]"));
+        assertEquals(Cli.OK, cli("run", file, "--report", report.toString()), err());
+        assertTrue(Files.isRegularFile(report));
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "only the run file and the report");
+        }
+    }
+
+    @Test
+    void unknownRunOptionExits2() throws Exception {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("noop.conf", SMALL_NOOP_DAG), "--tracing", "x.json"));
+        assertTrue(err().contains("unknown option '--tracing'"), err());
+    }
+
+    @Test
+    void traceWithoutFileExits2() throws Exception {
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("noop.conf", SMALL_NOOP_DAG), "--trace"));
+        assertTrue(err().contains("--trace needs a file name"), err());
+    }
+
+    @Test
+    void reportIntoMissingDirectoryExits2() throws Exception {
+        String missing = dir.resolve("no/such/dir/r.html").toString();
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("noop.conf", SMALL_NOOP_DAG), "--report", missing));
+        assertTrue(err().contains("does not exist"), err());
+    }
+
     private int cli(String... args) {
         return new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
     }

@@ -4,11 +4,16 @@ import dev.strata.graph.IntList;
 import dev.strata.graph.SlotState;
 import dev.strata.graph.TaskGraph;
 import dev.strata.graph.TaskState;
+import dev.strata.metrics.LatencyHistogram;
+import dev.strata.metrics.ProgressCounters;
+import dev.strata.metrics.RunMetrics;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import dev.strata.ring.RingActor;
+import dev.strata.trace.TaskTrace;
+import dev.strata.trace.TraceRecorder;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerActor;
 import dev.strata.worker.WorkerDispatch;
@@ -36,10 +41,17 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     /**
      * A task (one args entry) or group (N entries) was submitted in {@code slot}; {@code producers} are the
-     * distinct slots its INPUT/INOUT tensors were last written by.
+     * distinct slots its INPUT/INOUT tensors were last written by; {@code submitNanos} is when (the
+     * orchestrator's {@code System.nanoTime()}, 0 when tracing is off).
      */
     public record Submit(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
-                         int[] producers) implements Command {
+                         int[] producers, long submitNanos) implements Command {
+
+        /** A submit without a timestamp. */
+        public Submit(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
+                      int[] producers) {
+            this(slot, kind, callable, args, config, producers, 0L);
+        }
     }
 
     /** {@code orch.alloc} made {@code slot}: completed at once, owns a heap slab until consumed. */
@@ -70,10 +82,17 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     /**
      * What a run did.
      *
+     * @param failures        every failed task member
+     * @param completedTasks  tasks that ran (failed ones included)
+     * @param skippedTasks    tasks skipped because a producer failed
      * @param earlyDispatches tasks sent to a worker queued behind their producers there, before they were ready
+     * @param failedTasks     tasks with a failed member
+     * @param metrics         dispatch latency and task duration percentiles
+     * @param trace           one record per task member when tracing is enabled, else empty
      */
     public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
-                             long earlyDispatches) implements CborSerializable {
+                             long earlyDispatches, long failedTasks, RunMetrics metrics, List<TaskTrace> trace)
+            implements CborSerializable {
     }
 
     private static final int[] NO_SLOTS = new int[0];
@@ -90,6 +109,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private boolean flushScheduled;
     private long earlyDispatches;
     private int epoch; // run number: lets a worker tell this run's slot ids from the last run's
+    private final ProgressCounters counters;
+    private final TraceRecorder recorder; // null when tracing is off: then tracing costs one null check per event
+    private final Map<WorkerKind, String[]> workerNames = new java.util.EnumMap<>(WorkerKind.class);
+    private final LatencyHistogram dispatchLatency = new LatencyHistogram();
+    private final LatencyHistogram taskDuration = new LatencyHistogram();
+    private long submitted;
+    private long running;
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
@@ -98,12 +124,34 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, Map<Long, String> chipNames,
                                            ActorRef<RingActor.Command> ring) {
-        return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring));
+        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), false);
+    }
+
+    /**
+     * As above, publishing live counts to {@code counters} (which only this actor writes) and, when
+     * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}.
+     */
+    public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
+                                           int queueDepth, Map<Long, String> chipNames,
+                                           ActorRef<RingActor.Command> ring, ProgressCounters counters,
+                                           boolean tracing) {
+        return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
+                tracing));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                           int queueDepth, Map<Long, String> chipNames, ActorRef<RingActor.Command> ring) {
+                           int queueDepth, Map<Long, String> chipNames, ActorRef<RingActor.Command> ring,
+                           ProgressCounters counters, boolean tracing) {
         super(ctx);
+        this.counters = counters;
+        this.recorder = tracing ? new TraceRecorder() : null;
+        for (WorkerKind k : WorkerKind.values()) {
+            String[] names = new String[workers.getOrDefault(k, List.of()).size()];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = workerName(k, i);
+            }
+            workerNames.put(k, names);
+        }
         this.workers = workers;
         this.pools = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
@@ -115,7 +163,20 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         this.graph = new TaskGraph(new TaskGraph.Events() {
             @Override
             public void ready(SlotState s) {
+                markReady(s);
                 pools.get(s.kind()).enqueue(s);
+            }
+
+            @Override
+            public void producersDone(SlotState s) {
+                markReady(s);
+            }
+
+            @Override
+            public void finished(SlotState s) {
+                if (s.dispatched()) {
+                    running--;
+                }
             }
 
             @Override
@@ -147,18 +208,36 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     }
 
     private Behavior<Command> onSubmit(Submit m) {
+        submitted++;
+        if (recorder != null) {
+            recorder.submitted(m.slot(), callableName(m.kind(), m.callable()), m.args().size(), m.producers(),
+                    m.submitNanos());
+        }
         graph.submit(m.slot(), m.kind(), m.callable(), m.args(), m.config(), m.producers());
         pump(m.kind());
+        publish();
         return this;
     }
 
     private Behavior<Command> onWorkerDone(WorkerDone m) {
         TaskDone d = m.done();
         pools.get(d.kind()).done(d.workerIndex());
-        graph.memberDone(d.slot(), d.groupIndex(), workerName(d.kind(), d.workerIndex()), d.error(), d.skipped());
+        if (d.startNanos() != 0 && !d.skipped()) {
+            taskDuration.record(d.endNanos() - d.startNanos());
+            SlotState s = graph.slot(d.slot());
+            if (s != null && s.readyNanos() != 0) {
+                dispatchLatency.record(d.startNanos() - s.readyNanos()); // < 0 (early, started first) counts as 0
+            }
+        }
+        if (recorder != null) {
+            recorder.memberDone(d.slot(), d.groupIndex(), d.startNanos(), d.endNanos(), d.error(), d.skipped());
+        }
+        graph.memberDone(d.slot(), d.groupIndex(), workerNames.get(d.kind())[d.workerIndex()], d.error(),
+                d.skipped());
         // A completion can make slots of either kind ready.
         pump(WorkerKind.SUB);
         pump(WorkerKind.CHIP);
+        publish();
         return this;
     }
 
@@ -188,8 +267,17 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             reports.add(new FailureReport(f.slot(), callableName(f.kind(), f.callable()),
                     f.worker(), f.groupIndex(), f.error()));
         }
-        m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches));
+        publish();
+        RunMetrics metrics = new RunMetrics(taskDuration.count(), dispatchLatency.percentile(0.5),
+                dispatchLatency.percentile(0.99), taskDuration.percentile(0.5), taskDuration.percentile(0.99));
+        List<TaskTrace> trace = recorder == null ? List.of() : recorder.finish();
+        m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches,
+                graph.failedTasks(), metrics, trace));
         earlyDispatches = 0;
+        submitted = 0;
+        running = 0;
+        dispatchLatency.reset();
+        taskDuration.reset();
         graph.reset();
         pools.values().forEach(WorkerPool::clearAffinity);
         epoch++;
@@ -205,6 +293,21 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             flushScheduled = true;
             getContext().getSelf().tell(new FlushReleases());
         }
+    }
+
+    private void markReady(SlotState s) {
+        long now = System.nanoTime();
+        s.markReady(now);
+        if (recorder != null) {
+            recorder.ready(s.slot(), now);
+        }
+    }
+
+    /** Live counts for Worker.progress() and JMX: plain ordered stores, this actor is the only writer. */
+    private void publish() {
+        long failed = graph.failedTasks();
+        counters.publish(submitted, running, graph.completedTasks() - failed, failed, graph.skippedTasks(),
+                pools.get(WorkerKind.SUB).queuedReady() + pools.get(WorkerKind.CHIP).queuedReady());
     }
 
     private void pump(WorkerKind kind) {
@@ -229,6 +332,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                     earlyDispatches++;
                 }
                 graph.dispatched(s, s.groupSize() == 1 ? worker : -1);
+                running++;
+            }
+            if (recorder != null) {
+                recorder.dispatched(s.slot(), member, workerNames.get(s.kind())[worker], System.nanoTime(),
+                        s.state() == TaskState.RUNNING && s.readyNanos() == 0);
             }
             refs.get(worker).tell(new WorkerDispatch(s.slot(), member, s.callable(), s.args(member), s.config(),
                     epoch, after, doneAdapter));

@@ -26,6 +26,8 @@ public final class SlotState {
     TaskError error;             // first failure of a member
     boolean skipped;
     int worker = -1;             // the worker a single task was dispatched to (-1: not yet, or a group)
+    boolean dispatched;          // sent to its worker(s): a skipped slot may never be
+    long readyNanos;             // when the scheduler saw it ready (its owner's clock, for metrics); 0: not yet
     boolean hasEarlyConsumer;    // one consumer already queued behind this slot on its worker
 
     SlotState(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
@@ -79,6 +81,31 @@ public final class SlotState {
     /** The worker this single task was dispatched to, or -1. */
     public int worker() {
         return worker;
+    }
+
+    /** Whether the slot was sent to its worker(s). */
+    public boolean dispatched() {
+        return dispatched;
+    }
+
+    /** When the scheduler saw the slot ready ({@code System.nanoTime()}), 0 if not yet. */
+    public long readyNanos() {
+        return readyNanos;
+    }
+
+    /** The scheduler saw the slot ready at {@code nanos}. */
+    public void markReady(long nanos) {
+        readyNanos = nanos;
+    }
+
+    /** True when a member of this slot failed (not skipped). */
+    public boolean failed() {
+        return error != null;
+    }
+
+    /** True when the slot completed without running because a producer failed. */
+    public boolean skipped() {
+        return skipped;
     }
 
     /** True once this slot either failed itself or was skipped because a producer did. */

@@ -32,6 +32,14 @@ public final class TaskGraph {
          */
         default void affine(SlotState s, int worker) {
         }
+
+        /** Every producer of {@code s}, which was already dispatched early, has now completed. */
+        default void producersDone(SlotState s) {
+        }
+
+        /** {@code s} completed: succeeded, failed, or skipped (see {@link SlotState#failedOrSkipped()}). */
+        default void finished(SlotState s) {
+        }
     }
 
     /** A member of a task that failed. */
@@ -46,6 +54,7 @@ public final class TaskGraph {
     private final List<Failure> failures = new ArrayList<>();
     private long completedTasks;
     private long skippedTasks;
+    private long failedTasks;
 
     public TaskGraph(Events events) {
         this(events, Integer.MAX_VALUE);
@@ -138,6 +147,7 @@ public final class TaskGraph {
             }
         }
         s.state = TaskState.RUNNING;
+        s.dispatched = true;
         if (s.groupSize() == 1) {
             s.worker = worker;
         }
@@ -263,6 +273,11 @@ public final class TaskGraph {
         return skippedTasks;
     }
 
+    /** Tasks (slots) of this run that completed with a failed member; counted in {@link #completedTasks()}. */
+    public long failedTasks() {
+        return failedTasks;
+    }
+
     /** Forgets everything: called between runs, once every slot is consumed. */
     public void reset() {
         if (live.live() != 0) {
@@ -273,6 +288,7 @@ public final class TaskGraph {
         failures.clear();
         completedTasks = 0;
         skippedTasks = 0;
+        failedTasks = 0;
     }
 
     private void offerAffinity(SlotState c) {
@@ -308,7 +324,11 @@ public final class TaskGraph {
             skippedTasks++;
         } else {
             completedTasks++;
+            if (s.error != null) {
+                failedTasks++;
+            }
         }
+        events.finished(s);
         IntList consumers = s.consumers;
         s.consumers = null;
         if (consumers != null) {
@@ -318,8 +338,12 @@ public final class TaskGraph {
                 if (bad && c.failedProducer < 0) {
                     c.failedProducer = s.slot;
                 }
-                if (--c.fanin == 0 && c.state == TaskState.PENDING) {
-                    becomeReady(c); // unless it was dispatched early and already waits on its worker
+                if (--c.fanin == 0) {
+                    if (c.state == TaskState.PENDING) {
+                        becomeReady(c);
+                    } else {
+                        events.producersDone(c); // it was dispatched early and already waits on its worker
+                    }
                 }
             }
         }

@@ -36,6 +36,7 @@ public final class DagOrchestrator implements Orchestrator {
     private final IntList producers = new IntList(8);
     private int sweepAt = 4096;
     private boolean open = true;
+    private final boolean stampSubmits;
 
     /**
      * The orchestrator of a run that starts now, on this thread; opens the run's outermost scope.
@@ -44,6 +45,13 @@ public final class DagOrchestrator implements Orchestrator {
      */
     public DagOrchestrator(Catalog catalog, HeapRing ring, Duration allocTimeout,
                            Consumer<SchedulerActor.Command> scheduler) {
+        this(catalog, ring, allocTimeout, scheduler, false);
+    }
+
+    /** As above; {@code stampSubmits} (tracing on) puts the submit time into every {@code Submit}. */
+    public DagOrchestrator(Catalog catalog, HeapRing ring, Duration allocTimeout,
+                           Consumer<SchedulerActor.Command> scheduler, boolean stampSubmits) {
+        this.stampSubmits = stampSubmits;
         this.catalog = catalog;
         this.ring = ring;
         this.allocTimeout = allocTimeout;
@@ -132,6 +140,7 @@ public final class DagOrchestrator implements Orchestrator {
 
     private SubmitResult submit(WorkerKind kind, long callable, List<TaskArgs> members, CallConfig config) {
         checkOpen("submit");
+        long submitNanos = stampSubmits ? System.nanoTime() : 0L; // before any back-pressure wait
         validate(kind, callable, members.size());
         Objects.requireNonNull(config, "config must not be null");
         if (kind == WorkerKind.CHIP && catalog.chipArgsLimit() != Catalog.NO_LIMIT) {
@@ -172,7 +181,7 @@ public final class DagOrchestrator implements Orchestrator {
         }
         scopes.register(slot);
         scheduler.accept(new SchedulerActor.Submit(slot, kind, callable, List.of(snapshots), config,
-                producers.toArray()));
+                producers.toArray(), submitNanos));
         if (tensors.size() > sweepAt) {
             sweepConsumed();
             sweepAt = Math.max(4096, tensors.size() * 2);

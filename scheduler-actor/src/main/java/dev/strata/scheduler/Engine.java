@@ -6,6 +6,8 @@ import dev.strata.chip.ChipWorker;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.memory.SharedTensorMemory;
+import dev.strata.metrics.EngineMetrics;
+import dev.strata.metrics.ProgressCounters;
 import dev.strata.process.ChipProcess;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
@@ -44,15 +46,27 @@ final class Engine implements AutoCloseable {
     final HeapRing ring;
     final ActorSystem<Void> system;
     final ActorRef<SchedulerActor.Command> scheduler;
+    /** Live counts: written only by the scheduler actor, read by Worker.progress() and JMX. */
+    final ProgressCounters progress;
+    final EngineMetrics metrics;
+    /** Every worker, in trace-lane order: chips, then sub workers. */
+    final List<String> workerNames;
+    /** The node, for traces: this engine's actor system address. */
+    final String node;
     private final List<ChipProcess> chipProcesses;
 
     private Engine(SharedTensorMemory memory, HeapRing ring, ActorSystem<Void> system,
-                   ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses) {
+                   ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses,
+                   ProgressCounters progress, EngineMetrics metrics, List<String> workerNames) {
         this.memory = memory;
         this.ring = ring;
         this.system = system;
         this.scheduler = scheduler;
         this.chipProcesses = chipProcesses;
+        this.progress = progress;
+        this.metrics = metrics;
+        this.workerNames = workerNames;
+        this.node = system.address().toString();
     }
 
     /** Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. */
@@ -80,6 +94,7 @@ final class Engine implements AutoCloseable {
             throw e;
         }
         CompletableFuture<ActorRef<SchedulerActor.Command>> started = new CompletableFuture<>();
+        ProgressCounters progress = new ProgressCounters();
         ActorSystem<Void> system = null;
         try {
             // One thread per worker actor on the user-code dispatcher, so a slow task blocks only its worker.
@@ -87,14 +102,24 @@ final class Engine implements AutoCloseable {
                             "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
-            system = ActorSystem.create(guardian(s, memory, ring, subs, chips, kernelNames, started), "strata",
-                    actorConfig);
+            system = ActorSystem.create(guardian(s, memory, ring, subs, chips, kernelNames, progress, started),
+                    "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
                     "the engine's actor system stopped while starting; see the log for the cause")));
             ActorRef<SchedulerActor.Command> scheduler =
                     started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return new Engine(memory, ring, system, scheduler, processes);
+            List<String> workerNames = new ArrayList<>();
+            for (int i = 0; i < s.chipWorkers(); i++) {
+                workerNames.add("chip " + i);
+            }
+            for (int i = 0; i < s.subWorkers(); i++) {
+                workerNames.add("sub worker " + i);
+            }
+            EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize());
+            metrics.register();
+            return new Engine(memory, ring, system, scheduler, processes, progress, metrics,
+                    List.copyOf(workerNames));
         } catch (Exception e) {
             if (system != null) {
                 system.terminate();
@@ -107,7 +132,7 @@ final class Engine implements AutoCloseable {
 
     private static Behavior<Void> guardian(WorkerSettings s, SharedTensorMemory memory, HeapRing ring,
                                            List<SubCallable> subs, List<GroupTaskWorker> chipWorkers,
-                                           List<String> kernelNames,
+                                           List<String> kernelNames, ProgressCounters progress,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
@@ -133,7 +158,8 @@ final class Engine implements AutoCloseable {
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<RingActor.Command> ringActor = ctx.spawn(RingActor.create(ring), "ring", engine);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
-                    SchedulerActor.create(workers, s.queueDepth(), names, ringActor), "scheduler", engine);
+                    SchedulerActor.create(workers, s.queueDepth(), names, ringActor, progress, s.trace().enabled()),
+                    "scheduler", engine);
             // If the scheduler or ring ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
             ctx.watch(ringActor);
@@ -160,6 +186,7 @@ final class Engine implements AutoCloseable {
      * function may still hold a view of it) and the actors stopped in time.
      */
     void close(boolean userCodeDone) {
+        metrics.unregister();
         ring.shutdown();
         system.terminate();
         boolean stopped = false;

@@ -3,10 +3,12 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.ProcessSettings;
+import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.dispatch.SchedulerActor.FailureReport;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import dev.strata.metrics.EngineMetricsMBean;
 import dev.strata.orchestrator.Catalog;
 import dev.strata.orchestrator.DagOrchestrator;
 import dev.strata.process.KernelClasses;
@@ -14,13 +16,20 @@ import dev.strata.process.Mailbox;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.protocol.TensorMemory;
+import dev.strata.trace.ChromeTrace;
+import dev.strata.trace.RunTrace;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.ObjectName;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Strata engine (an L3 host, or a higher level): register callables, {@link #init()}, then
@@ -35,6 +44,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * }</pre>
  */
 public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    private static final int MAX_LOGGED_FAILURES = 20;
     private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -51,6 +62,10 @@ public final class Worker implements AutoCloseable {
     private volatile String broken; // why this worker can no longer run, once a run could not drain
     private Catalog catalog;
     private RunOutcome lastOutcome;
+    private volatile RunTrace lastTrace;
+    private volatile long runStartNanos;
+    private volatile long runEndNanos;
+    private int runs; // runs started on this worker, for trace file names and log lines
 
     private Worker(WorkerSettings settings, Config config) {
         this.settings = settings;
@@ -149,8 +164,18 @@ public final class Worker implements AutoCloseable {
     }
 
     private void runOnce(Engine e, Task task) {
-        long deadline = System.nanoTime() + settings.runTimeout().toNanos();
-        DagOrchestrator orch = new DagOrchestrator(catalog, e.ring, settings.allocTimeout(), e.scheduler::tell);
+        int run = ++runs;
+        boolean tracing = settings.trace().enabled();
+        e.progress.reset(); // the scheduler is idle between runs: it writes only while a run's messages arrive
+        long waitsBefore = e.ring.backPressureWaits();
+        LOG.info("run {} started on level-{} engine ({} chip, {} sub workers{})", run, settings.level(),
+                settings.chipWorkers(), settings.subWorkers(), tracing ? ", tracing" : "");
+        long start = System.nanoTime();
+        runEndNanos = 0;
+        runStartNanos = start;
+        long deadline = start + settings.runTimeout().toNanos();
+        DagOrchestrator orch = new DagOrchestrator(catalog, e.ring, settings.allocTimeout(), e.scheduler::tell,
+                tracing);
         Throwable orchFailure = null;
         try {
             task.orch().run(orch, task.args().view(), task.config());
@@ -159,10 +184,33 @@ public final class Worker implements AutoCloseable {
         } finally {
             orch.finish();
         }
-        awaitDrain(e, deadline, orchFailure);
+        if (orchFailure instanceof HeapExhaustedException) {
+            LOG.warn("run {}: heap ring back-pressure timed out: {}", run, orchFailure.getMessage());
+        }
+        try {
+            awaitDrain(e, deadline, orchFailure);
+        } catch (TaskFailedException notDrained) {
+            runEndNanos = System.nanoTime();
+            LOG.error("run {} failed: {}", run, notDrained.getMessage());
+            throw notDrained;
+        }
         RunOutcome outcome = finishRun(e);
+        long end = System.nanoTime();
+        runEndNanos = end;
+        // Read before the reset, which clears the high-water mark.
+        long highWater = e.ring.highWaterBytes();
+        long waits = e.ring.backPressureWaits() - waitsBefore;
         e.ring.reset();
         lastOutcome = outcome;
+        e.metrics.runFinished(outcome.completedTasks() - outcome.failedTasks(), outcome.failedTasks(),
+                outcome.skippedTasks(), outcome.earlyDispatches(), waits, highWater, end - start, outcome.metrics());
+        if (tracing) {
+            RunTrace trace = new RunTrace(e.node, run, start, end, e.workerNames, settings.heapRingSize(), highWater,
+                    waits, outcome.trace());
+            lastTrace = trace;
+            writeTrace(run, trace);
+        }
+        logRunEnd(run, outcome, end - start, orchFailure);
         if (orchFailure != null) {
             TaskFailedException failure = new TaskFailedException("orchestration function failed: " + orchFailure,
                     -1, "orch", orchFailure);
@@ -172,6 +220,55 @@ public final class Worker implements AutoCloseable {
         if (!outcome.failures().isEmpty()) {
             throw toException(outcome.failures().get(0), outcome);
         }
+    }
+
+    private void writeTrace(int run, RunTrace trace) {
+        Path file = traceFile(settings.trace(), run);
+        if (file == null) {
+            return;
+        }
+        try {
+            ChromeTrace.write(file, trace);
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("run {}: could not write the trace to {}: {}", run, file, ex.toString());
+        }
+    }
+
+    /**
+     * Where run {@code run} of a worker writes its trace: {@code strata.trace.file} for the first run, with
+     * {@code -<run>} before the extension for later ones; null when the file setting is empty.
+     */
+    public static Path traceFile(TraceSettings trace, int run) {
+        if (trace.file().isEmpty()) {
+            return null;
+        }
+        Path file = Path.of(trace.file());
+        if (run <= 1) {
+            return file;
+        }
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = dot > 0 ? name.substring(0, dot) + "-" + run + name.substring(dot) : name + "-" + run;
+        return file.resolveSibling(numbered);
+    }
+
+    private void logRunEnd(int run, RunOutcome outcome, long wallNanos, Throwable orchFailure) {
+        int logged = 0;
+        for (FailureReport f : outcome.failures()) {
+            if (logged++ == MAX_LOGGED_FAILURES) {
+                LOG.error("run {}: {} more task failure(s) not logged", run, outcome.failures().size() - logged + 1);
+                break;
+            }
+            LOG.error("run {}: task slot {}{} ({} on {}) failed: {}: {}", run, f.slot(),
+                    f.groupIndex() > 0 ? " member " + f.groupIndex() : "", f.callableName(), f.worker(),
+                    f.error().exceptionClass(), f.error().message());
+        }
+        if (orchFailure != null) {
+            LOG.error("run {}: orchestration function failed: {}", run, orchFailure.toString());
+        }
+        LOG.info("run {} finished in {} ms: {} tasks, {} failed, {} skipped", run,
+                String.format(java.util.Locale.ROOT, "%.3f", wallNanos / 1e6), outcome.completedTasks()
+                        + outcome.skippedTasks(), outcome.failedTasks(), outcome.skippedTasks());
     }
 
     private void awaitDrain(Engine e, long deadline, Throwable orchFailure) {
@@ -240,6 +337,38 @@ public final class Worker implements AutoCloseable {
     /** Tasks completed and skipped by the last finished run (for summaries); null before the first. */
     public RunOutcome lastOutcome() {
         return lastOutcome;
+    }
+
+    /**
+     * Progress of the run in progress, or of the last run between runs ({@link RunProgress#NONE} before the
+     * first, or before {@link #init()}). Thread-safe and cheap: any thread may poll it during a run.
+     */
+    public RunProgress progress() {
+        Engine e = engine;
+        long start = runStartNanos;
+        if (e == null || start == 0) {
+            return RunProgress.NONE;
+        }
+        long end = runEndNanos;
+        boolean active = running.get() && end == 0;
+        long elapsed = (end == 0 ? System.nanoTime() : end) - start;
+        return new RunProgress(e.progress.submitted(), e.progress.running(), e.progress.done(), e.progress.failed(),
+                e.progress.skipped(), Duration.ofNanos(Math.max(0, elapsed)), active);
+    }
+
+    /** The engine's metrics (as exposed through JMX); valid after {@link #init()}. */
+    public EngineMetricsMBean metrics() {
+        return requireEngine().metrics;
+    }
+
+    /** The JMX name of this engine's metrics bean, {@code dev.strata:type=Engine,name=...}; after init(). */
+    public ObjectName metricsName() {
+        return requireEngine().metrics.objectName();
+    }
+
+    /** The trace of the last finished run when tracing is enabled ({@code strata.trace}), else null. */
+    public RunTrace lastRunTrace() {
+        return lastTrace;
     }
 
     /** Stops actors and workers, unmaps and deletes the memory; idempotent. */
@@ -367,6 +496,22 @@ public final class Worker implements AutoCloseable {
          */
         public Builder process(ProcessSettings p) {
             settings = settings.withProcess(Objects.requireNonNull(p, "process settings must not be null"));
+            return this;
+        }
+
+        /**
+         * Traces every task and writes each run's Chrome-trace JSON to {@code file} (run n &gt; 1 of this
+         * worker adds {@code -n} before the extension); {@code null} turns tracing off.
+         */
+        public Builder trace(Path file) {
+            settings = settings.withTrace(file == null ? new TraceSettings(false, settings.trace().file())
+                    : TraceSettings.to(file.toString()));
+            return this;
+        }
+
+        /** Tracing as given, e.g. {@code TraceSettings.to("")} to keep each run's trace in memory only. */
+        public Builder trace(TraceSettings t) {
+            settings = settings.withTrace(Objects.requireNonNull(t, "trace settings must not be null"));
             return this;
         }
 

@@ -10,7 +10,10 @@ import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import dev.strata.protocol.TensorArgType;
+import dev.strata.metrics.RunMetrics;
 import dev.strata.ring.RingActor;
+import dev.strata.trace.TaskStatus;
+import dev.strata.trace.TaskTrace;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerDispatch;
 import dev.strata.worker.WorkerKind;
@@ -69,11 +72,20 @@ class MessageSerializationTest {
         assertArrayEquals(new int[] {1, 2, 3}, roundTrip(new SchedulerActor.ScopeEnd(new int[] {1, 2, 3})).slots());
         TestProbe<SchedulerActor.RunOutcome> probe = testKit.createTestProbe();
         assertEquals(probe.getRef(), roundTrip(new SchedulerActor.FinishRun(probe.getRef())).replyTo());
+        TaskTrace traced = new TaskTrace(4, 1, 2, "gemm", "chip 1", new int[] {1, 3}, 10, 20, 15, 30, 40, true,
+                TaskStatus.FAILED);
         SchedulerActor.RunOutcome outcome = new SchedulerActor.RunOutcome(
-                List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3);
+                List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3, 1,
+                new RunMetrics(8, 1000, 2000, 3000, 4000), List.of(traced));
         assertEquals(outcome, roundTrip(outcome));
+        assertArrayEquals(new int[] {1, 3}, roundTrip(outcome).trace().get(0).producers());
+        SchedulerActor.Submit stamped = roundTrip(new SchedulerActor.Submit(5, WorkerKind.SUB, 1, List.of(args),
+                CallConfig.DEFAULT, new int[] {2}, 123456789L));
+        assertEquals(123456789L, stamped.submitNanos());
         TaskDone done = new TaskDone(1, 0, WorkerKind.SUB, 1, null, true);
         assertEquals(done, roundTrip(new SchedulerActor.WorkerDone(done)).done());
+        TaskDone timed = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L);
+        assertEquals(timed, roundTrip(new SchedulerActor.WorkerDone(timed)).done());
     }
 
     @Test

@@ -377,7 +377,7 @@ public final class ChipProcess implements GroupTaskWorker {
             return c;
         }
         if (c != null) {
-            LOG.info("chip {}'s process (pid {}) ended while idle ({}); starting a fresh one", chipIndex, c.pid(),
+            LOG.warn("chip {}'s process (pid {}) ended while idle ({}); starting a fresh one", chipIndex, c.pid(),
                     describeExit(exitCode(c.process)));
             discard(c);
         }

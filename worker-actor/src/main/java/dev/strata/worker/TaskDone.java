@@ -13,7 +13,16 @@ import dev.strata.protocol.TaskError;
  * @param workerIndex index of that worker within its kind
  * @param error       the failure, or null
  * @param skipped     true when the task was not run because a predecessor on this worker failed
+ * @param startNanos  {@code System.nanoTime()} in the worker's JVM just before the callable ran (for a
+ *                    PROCESS-mode chip, before the proxy's round trip to its child); equals {@code endNanos}
+ *                    for a skipped task
+ * @param endNanos    {@code System.nanoTime()} just after the callable returned or threw
  */
 public record TaskDone(int slot, int groupIndex, WorkerKind kind, int workerIndex, TaskError error,
-                       boolean skipped) implements CborSerializable {
+                       boolean skipped, long startNanos, long endNanos) implements CborSerializable {
+
+    /** A completion without timestamps (tests, and workers that do not measure). */
+    public TaskDone(int slot, int groupIndex, WorkerKind kind, int workerIndex, TaskError error, boolean skipped) {
+        this(slot, groupIndex, kind, workerIndex, error, skipped, 0L, 0L);
+    }
 }

@@ -58,11 +58,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         for (int p : d.after()) {
             if (failed.contains(p)) {
                 failed.add(d.slot());
-                d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, null, true));
+                long now = System.nanoTime();
+                d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, null, true, now, now));
                 return this;
             }
         }
         TaskError error = null;
+        // Two clock reads per task, always: the scheduler's metrics (task duration, dispatch latency) use them.
+        long start = System.nanoTime();
         try {
             worker.run(d.callable(), d.args(), d.config(), d.groupIndex());
         } catch (Throwable t) {
@@ -70,7 +73,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             error = TaskError.of(t);
             failed.add(d.slot());
         }
-        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false));
+        long end = System.nanoTime();
+        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end));
         return this;
     }
 

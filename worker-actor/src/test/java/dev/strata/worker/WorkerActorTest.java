@@ -48,7 +48,8 @@ class WorkerActorTest {
         ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 3, recorder));
         w.tell(dispatch(7, 42, 0, new int[0], probe.getRef()));
         TaskDone done = probe.receiveMessage();
-        assertEquals(new TaskDone(7, 0, WorkerKind.SUB, 3, null, false), done);
+        assertEquals(new TaskDone(7, 0, WorkerKind.SUB, 3, null, false, done.startNanos(), done.endNanos()), done);
+        assertTrue(done.startNanos() != 0 && done.endNanos() >= done.startNanos(), done::toString);
         assertEquals(List.of(42L), ran);
     }
 

@@ -1,0 +1,178 @@
+package dev.strata.metrics;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * The JMX view of one engine: cumulative counters and last-run figures, updated by the user thread at the
+ * end of each run, plus live figures read from the scheduler's {@link ProgressCounters} and the heap ring.
+ * Registered by the engine at init, unregistered at close.
+ */
+public final class EngineMetrics implements EngineMetricsMBean {
+    private static final AtomicInteger ENGINES = new AtomicInteger();
+
+    private final ObjectName name;
+    private final ProgressCounters progress;
+    private final LongSupplier heapUsed;
+    private final long heapSize;
+    private final AtomicLong runs = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong early = new AtomicLong();
+    private final AtomicLong backPressureWaits = new AtomicLong();
+    private volatile long lastHighWater;
+    private volatile long lastWallNanos;
+    private volatile RunMetrics last = RunMetrics.EMPTY;
+    private boolean registered;
+
+    /** Metrics of an engine of level {@code level}, named uniquely in this JVM. */
+    public EngineMetrics(int level, ProgressCounters progress, LongSupplier heapUsed, long heapSize) {
+        this.progress = progress;
+        this.heapUsed = heapUsed;
+        this.heapSize = heapSize;
+        try {
+            this.name = new ObjectName("dev.strata:type=Engine,name=L" + level + "-" + ENGINES.incrementAndGet());
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot name the engine's MBean", e);
+        }
+    }
+
+    /** The JMX name, {@code dev.strata:type=Engine,name=L<level>-<n>}. */
+    public ObjectName objectName() {
+        return name;
+    }
+
+    /** Registers the bean with the platform MBean server. */
+    public synchronized void register() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(this, name);
+            registered = true;
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register MBean " + name, e);
+        }
+    }
+
+    /** Unregisters the bean; idempotent. */
+    public synchronized void unregister() {
+        if (!registered) {
+            return;
+        }
+        registered = false;
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            server.unregisterMBean(name);
+        } catch (JMException e) {
+            // Already gone (someone else unregistered it): nothing left to clean up.
+        }
+    }
+
+    /** Called by the user thread when a run has drained. */
+    public void runFinished(long completedTasks, long failedTasks, long skippedTasks, long earlyDispatches,
+                            long waits, long highWaterBytes, long wallNanos, RunMetrics metrics) {
+        runs.incrementAndGet();
+        completed.addAndGet(completedTasks);
+        failed.addAndGet(failedTasks);
+        skipped.addAndGet(skippedTasks);
+        early.addAndGet(earlyDispatches);
+        backPressureWaits.addAndGet(waits);
+        lastHighWater = highWaterBytes;
+        lastWallNanos = wallNanos;
+        last = metrics;
+    }
+
+    @Override
+    public long getRuns() {
+        return runs.get();
+    }
+
+    @Override
+    public long getTasksCompleted() {
+        return completed.get();
+    }
+
+    @Override
+    public long getTasksFailed() {
+        return failed.get();
+    }
+
+    @Override
+    public long getTasksSkipped() {
+        return skipped.get();
+    }
+
+    @Override
+    public long getEarlyDispatches() {
+        return early.get();
+    }
+
+    @Override
+    public long getBackPressureWaits() {
+        return backPressureWaits.get();
+    }
+
+    @Override
+    public long getCurrentTasksSubmitted() {
+        return progress.submitted();
+    }
+
+    @Override
+    public long getCurrentTasksRunning() {
+        return progress.running();
+    }
+
+    @Override
+    public long getCurrentReadyQueueLength() {
+        return progress.readyQueued();
+    }
+
+    @Override
+    public long getHeapUsedBytes() {
+        return heapUsed.getAsLong();
+    }
+
+    @Override
+    public long getHeapSizeBytes() {
+        return heapSize;
+    }
+
+    @Override
+    public long getLastRunHeapHighWaterBytes() {
+        return lastHighWater;
+    }
+
+    @Override
+    public long getLastRunWallMicros() {
+        return lastWallNanos / 1000;
+    }
+
+    @Override
+    public double getLastRunDispatchLatencyP50Micros() {
+        return last.dispatchLatencyP50Nanos() / 1e3;
+    }
+
+    @Override
+    public double getLastRunDispatchLatencyP99Micros() {
+        return last.dispatchLatencyP99Nanos() / 1e3;
+    }
+
+    @Override
+    public double getLastRunTaskDurationP50Micros() {
+        return last.taskDurationP50Nanos() / 1e3;
+    }
+
+    @Override
+    public double getLastRunTaskDurationP99Micros() {
+        return last.taskDurationP99Nanos() / 1e3;
+    }
+
+    @Override
+    public String toString() {
+        return name.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.strata.metrics;
+
+/**
+ * What one engine exposes through JMX as {@code dev.strata:type=Engine,name=<engine name>}. Cumulative
+ * counters cover every run since {@code init()}; "LastRun" figures the most recent finished run; "Current"
+ * figures are live. Each name is documented in docs/observability.md.
+ */
+public interface EngineMetricsMBean {
+    /** Runs finished since init (failed ones included). */
+    long getRuns();
+
+    /** Tasks that ran and succeeded, all runs. */
+    long getTasksCompleted();
+
+    /** Tasks with a failed member, all runs. */
+    long getTasksFailed();
+
+    /** Tasks skipped because a producer failed, all runs. */
+    long getTasksSkipped();
+
+    /** Tasks sent to a worker early, queued behind their producers there, all runs. */
+    long getEarlyDispatches();
+
+    /** Heap-ring allocations that had to wait for room, all runs. */
+    long getBackPressureWaits();
+
+    /** Tasks received by the scheduler in the current (or last) run. */
+    long getCurrentTasksSubmitted();
+
+    /** Tasks dispatched and not finished, now. */
+    long getCurrentTasksRunning();
+
+    /** Ready tasks waiting for room on a worker, now. */
+    long getCurrentReadyQueueLength();
+
+    /** Heap-ring bytes in use now. */
+    long getHeapUsedBytes();
+
+    /** Heap-ring size in bytes. */
+    long getHeapSizeBytes();
+
+    /** Highest heap-ring bytes in use during the last run. */
+    long getLastRunHeapHighWaterBytes();
+
+    /** Wall time of the last run, orch fn start to drain, in microseconds. */
+    long getLastRunWallMicros();
+
+    /** Median dispatch latency (task start - ready) of the last run, microseconds. */
+    double getLastRunDispatchLatencyP50Micros();
+
+    /** 99th percentile dispatch latency of the last run, microseconds. */
+    double getLastRunDispatchLatencyP99Micros();
+
+    /** Median task duration (end - start) of the last run, microseconds. */
+    double getLastRunTaskDurationP50Micros();
+
+    /** 99th percentile task duration of the last run, microseconds. */
+    double getLastRunTaskDurationP99Micros();
+}

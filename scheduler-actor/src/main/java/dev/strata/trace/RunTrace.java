@@ -1,0 +1,39 @@
+package dev.strata.trace;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The trace of one finished run, assembled on the user thread from the scheduler's records and the ring's
+ * figures: what {@link ChromeTrace} and {@link RunReport} render.
+ *
+ * @param node               the node that ran it (the engine's actor system address)
+ * @param run                run number of the engine, from 1
+ * @param startNanos         {@code System.nanoTime()} when {@code Worker.run} started
+ * @param endNanos           when the run had drained
+ * @param workers            every worker of the engine, in lane order ("chip 0", ..., "sub worker 0", ...)
+ * @param heapSizeBytes      size of the heap ring
+ * @param heapHighWaterBytes most heap-ring bytes in use at once during the run
+ * @param backPressureWaits  allocations in the run that had to wait for heap room
+ * @param tasks              one record per task member, in submit order
+ */
+public record RunTrace(String node, int run, long startNanos, long endNanos, List<String> workers,
+                       long heapSizeBytes, long heapHighWaterBytes, long backPressureWaits, List<TaskTrace> tasks) {
+
+    public RunTrace {
+        Objects.requireNonNull(node, "node");
+        workers = List.copyOf(workers);
+        tasks = List.copyOf(tasks);
+    }
+
+    /** Wall time of the run. */
+    public long wallNanos() {
+        return endNanos - startNanos;
+    }
+
+    @Override
+    public String toString() {
+        return "RunTrace[run " + run + " on " + node + ", " + tasks.size() + " task members, " + workers.size()
+                + " workers, " + wallNanos() / 1000 + " us]";
+    }
+}

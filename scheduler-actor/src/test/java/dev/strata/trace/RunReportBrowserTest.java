@@ -1,0 +1,74 @@
+package dev.strata.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.strata.scheduler.Worker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The run report rendered by headless Chromium: its inline script counts the lanes and task rectangles the
+ * browser drew. Chromium is required (Debian packages chromium and chromium-driver; .ci/run installs them):
+ * without it this test fails, it is never skipped.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RunReportBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Pattern SUMMARY = Pattern.compile("<pre id=\"summary\">lanes=(\\d+) tasks=(\\d+)</pre>");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void browserDrawsALanePerWorkerAndARectanglePerTaskThatRan() throws Exception {
+        RunTrace trace;
+        try (Worker w = Worker.builder().numSubWorkers(3).heapRingSize(1 << 20)
+                .trace(dev.strata.config.TraceSettings.to("")).build()) {
+            KnownDag dag = new KnownDag(w);
+            w.init();
+            w.run(dag.task(w));
+            trace = w.lastRunTrace();
+        }
+        Path report = dir.resolve("report.html");
+        RunReport.write(report, trace);
+        String html = Files.readString(report);
+        assertFalse(Pattern.compile("(src|href)=\"(https?:)?//").matcher(html).find(), "external resource");
+        assertTrue(html.contains("sub#0") && html.contains("sub#1"), "legend names the callables");
+        assertTrue(html.contains("id=\"critical\">" + KnownDag.CRITICAL_TASKS + " tasks"), "critical path");
+
+        Matcher m = SUMMARY.matcher(render(report));
+        assertTrue(m.find(), "the report's script did not run in the browser");
+        assertEquals(3, Integer.parseInt(m.group(1)), "lanes");
+        assertEquals(KnownDag.MEMBERS, Integer.parseInt(m.group(2)), "tasks");
+    }
+
+    private String render(Path report) throws Exception {
+        if (!Files.isExecutable(CHROMIUM)) {
+            fail("headless Chromium is needed to test the run report but " + CHROMIUM + " is missing: install the "
+                    + "Debian packages with `apt-get install -y chromium chromium-driver` (.ci/run does this)");
+        }
+        Path profile = Files.createDirectory(dir.resolve("profile"));
+        Path dom = dir.resolve("dom.html");
+        Process p = new ProcessBuilder(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--user-data-dir=" + profile, "--dump-dom", report.toUri().toString()))
+                .redirectOutput(dom.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("chromium did not render the report within 90 s");
+        }
+        assertEquals(0, p.exitValue(), "chromium exit code");
+        return Files.readString(dom, StandardCharsets.UTF_8);
+    }
+}
