@@ -89,54 +89,80 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
                 TraceSettings.fromConfig(c));
     }
 
+    /** These settings with {@code level} changed (validated like every other value). */
     public WorkerSettings withLevel(int v) {
-        return new WorkerSettings(v, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.level = v);
     }
 
     public WorkerSettings withMode(WorkerMode v) {
-        return new WorkerSettings(level, v, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.mode = v);
     }
 
     public WorkerSettings withChipWorkers(int v) {
-        return new WorkerSettings(level, mode, v, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.chipWorkers = v);
     }
 
     public WorkerSettings withSubWorkers(int v) {
-        return new WorkerSettings(level, mode, chipWorkers, v, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.subWorkers = v);
     }
 
     public WorkerSettings withHeapRingSize(long v) {
-        return new WorkerSettings(level, mode, chipWorkers, subWorkers, v, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.heapRingSize = v);
     }
 
     public WorkerSettings withAllocTimeout(Duration v) {
-        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, v,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.allocTimeout = v);
     }
 
     public WorkerSettings withQueueDepth(int v) {
-        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                v, chipThreads, memoryDir, dispatcher, runTimeout, process, trace);
+        return edit(f -> f.queueDepth = v);
     }
 
     public WorkerSettings withRunTimeout(Duration v) {
-        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, v, process, trace);
+        return edit(f -> f.runTimeout = v);
     }
 
     public WorkerSettings withProcess(ProcessSettings v) {
-        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, v, trace);
+        return edit(f -> f.process = v);
     }
 
     public WorkerSettings withTrace(TraceSettings v) {
-        return new WorkerSettings(level, mode, chipWorkers, subWorkers, heapRingSize, arenaSize, allocTimeout,
-                queueDepth, chipThreads, memoryDir, dispatcher, runTimeout, process, v);
+        return edit(f -> f.trace = v);
+    }
+
+    /** A copy with one change; the canonical constructor validates the result. */
+    private WorkerSettings edit(java.util.function.Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return new WorkerSettings(f.level, f.mode, f.chipWorkers, f.subWorkers, f.heapRingSize, arenaSize,
+                f.allocTimeout, f.queueDepth, chipThreads, memoryDir, dispatcher, f.runTimeout, f.process, f.trace);
+    }
+
+    /** The fields a with-method may change. */
+    private static final class Fields {
+        int level;
+        WorkerMode mode;
+        int chipWorkers;
+        int subWorkers;
+        long heapRingSize;
+        Duration allocTimeout;
+        int queueDepth;
+        Duration runTimeout;
+        ProcessSettings process;
+        TraceSettings trace;
+
+        Fields(WorkerSettings s) {
+            level = s.level;
+            mode = s.mode;
+            chipWorkers = s.chipWorkers;
+            subWorkers = s.subWorkers;
+            heapRingSize = s.heapRingSize;
+            allocTimeout = s.allocTimeout;
+            queueDepth = s.queueDepth;
+            runTimeout = s.runTimeout;
+            process = s.process;
+            trace = s.trace;
+        }
     }
 
     private static void check(boolean ok, String key, Object value, String rule) {
