@@ -188,6 +188,9 @@ final class Engine implements AutoCloseable {
     void close(boolean userCodeDone) {
         metrics.unregister();
         ring.shutdown();
+        // Chip children first: a proxy blocked on a kernel that never returns only lets its actor stop once
+        // its child is gone (close() kills a child whose task still runs; it is idempotent for PostStop).
+        chipProcesses.forEach(ChipProcess::close);
         system.terminate();
         boolean stopped = false;
         try {
@@ -198,9 +201,6 @@ final class Engine implements AutoCloseable {
         } catch (Exception e) {
             system.log().warn("actor system did not stop within {}: {}", STOP_TIMEOUT, e.toString());
         }
-        // Normally each chip process closed with its actor; this catches one whose actor never stopped,
-        // so no child JVM outlives the engine (close kills a child whose task still runs).
-        chipProcesses.forEach(ChipProcess::close);
         if (stopped && userCodeDone) {
             memory.close();
         }

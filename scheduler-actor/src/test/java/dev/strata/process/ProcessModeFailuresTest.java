@@ -112,12 +112,17 @@ class ProcessModeFailuresTest {
         long pid = w.memory().longs(started).get(0);
         ProcessHandle child = ProcessHandle.current().descendants().filter(h -> h.pid() == pid).findFirst()
                 .orElseThrow(() -> new AssertionError("the kernel's pid " + pid + " is not a child JVM"));
+        long killedAt = System.nanoTime();
         child.destroyForcibly(); // SIGKILL
         ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(30, TimeUnit.SECONDS));
+        Duration detectedIn = Duration.ofNanos(System.nanoTime() - killedAt);
         TaskFailedException f = assertInstanceOf(TaskFailedException.class, e.getCause());
         assertEquals("hangs", f.callableName());
-        assertTrue(f.getMessage().contains("exit code 137") && f.getMessage().contains("SIGKILL")
-                && f.getMessage().contains("kernel 'hangs'") && f.getMessage().contains("pid " + pid), f.getMessage());
+        assertTrue(f.getMessage().contains("died while running") && f.getMessage().contains("exit code 137")
+                && f.getMessage().contains("SIGKILL") && f.getMessage().contains("kernel 'hangs'")
+                && f.getMessage().contains("pid " + pid), f.getMessage());
+        // Detected by the exit watch, not by the task timeout (which kills with the same signal).
+        assertTrue(detectedIn.compareTo(TASK_TIMEOUT) < 0, "death detected after " + detectedIn);
         w.memory().free(started);
         runOk();
         assertTrue(!livingDescendants().contains(pid));
@@ -219,6 +224,30 @@ class ProcessModeFailuresTest {
             orch.submitNextLevel(throwing, new TaskArgs().addScalar(1), CallConfig.DEFAULT);
         })));
         p.close();
+        Set<Long> left = livingDescendants();
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "no child JVM outlives close()");
+        assertEquals(List.of(), ProcessModeScenariosTest.filesIn(own), "no file outlives close()");
+        Files.delete(own);
+    }
+
+    @Test
+    void closeDuringAHungKernelIsPromptAndLeavesNoChildAndNoFile() throws Exception {
+        Path own = Files.createTempDirectory("strata-process-hung-close-");
+        Set<Long> before = livingDescendants();
+        Worker p = ProcessModeScenariosTest.worker(WorkerMode.PROCESS, own, "");
+        long hung = p.registerChipCallable("hangs", new Kernels.Hangs());
+        p.init();
+        ContinuousTensor started = p.memory().allocate(DataType.INT64, 1);
+        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> p.run(Task.of((orch, args, cfg) ->
+                orch.submitNextLevel(hung, new TaskArgs().addTensor(started, OUTPUT_EXISTING), CallConfig.DEFAULT))));
+        await(() -> p.memory().longs(started).get(0) != 0, Duration.ofSeconds(30), "the kernel to start");
+        long t0 = System.nanoTime();
+        p.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "close took " + took);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(TaskFailedException.class, e.getCause());
         Set<Long> left = livingDescendants();
         left.removeAll(before);
         assertEquals(Set.of(), left, "no child JVM outlives close()");

@@ -431,7 +431,9 @@ public final class ChipProcess implements GroupTaskWorker {
                     listener.path(), memory.file().toAbsolutePath(), memory.arenaSize(), memory.heapSize(),
                     chipThreads, settings.heartbeatInterval().toNanos(), kernelClasses, kernelNames);
             command = command(spec);
-            Process p = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+            Process p = builder
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(output.toFile()))
                     .start();
@@ -572,8 +574,7 @@ public final class ChipProcess implements GroupTaskWorker {
         // 2 cores: the common pool would otherwise have parallelism 1 in the child too.
         cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
         cmd.addAll(settings.jvmOptions());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        // The class path goes through CLASSPATH (see start): as one argument it could pass Linux's 128 KiB limit.
         cmd.add(ChipProcessMain.class.getName());
         cmd.addAll(spec.toArgs());
         return cmd;
