@@ -97,8 +97,8 @@ final class RunCommand {
                 job.run(worker, out);
             } finally {
                 writeReport(worker);
+                printMetrics(worker); // a failed job's figures matter most
             }
-            printMetrics(worker);
             return Cli.OK;
         } catch (InvalidSettingException | ConfigException e) {
             return badConfiguration(e);

@@ -42,6 +42,8 @@ public final class HeapRing {
     /** Slab size unit and address alignment of every slab, in bytes. */
     public static final int ALIGNMENT = 1024;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HeapRing.class);
+
     private static final String SIZE_KEY = "strata.worker.heap-ring-size";
     /** Start small: a ring rarely has more than a few hundred slots pending. Power of two. */
     private static final int INITIAL_WINDOW = 64;
@@ -563,7 +565,10 @@ public final class HeapRing {
         boolean waited = false;
         while (true) {
             if (nanos <= 0) {
-                throw new HeapExhaustedException(fullMessage(bytes, timeout));
+                String message = fullMessage(bytes, timeout);
+                // Logged here, where it happens: the orch fn may catch or wrap the exception.
+                LOG.warn("back-pressure timeout: {}", message);
+                throw new HeapExhaustedException(message);
             }
             if (!waited) {
                 waited = true;

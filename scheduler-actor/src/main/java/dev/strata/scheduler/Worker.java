@@ -184,9 +184,6 @@ public final class Worker implements AutoCloseable {
         } finally {
             orch.finish();
         }
-        if (orchFailure instanceof HeapExhaustedException) {
-            LOG.warn("run {}: heap ring back-pressure timed out: {}", run, orchFailure.getMessage());
-        }
         try {
             awaitDrain(e, deadline, orchFailure);
         } catch (TaskFailedException notDrained) {
