@@ -55,8 +55,14 @@ class RunReportBrowserTest {
 
     private String render(Path report) throws Exception {
         if (!Files.isExecutable(CHROMIUM)) {
-            fail("headless Chromium is needed to test the run report but " + CHROMIUM + " is missing: install the "
-                    + "Debian packages with `apt-get install -y chromium chromium-driver` (.ci/run does this)");
+            String why = "headless Chromium is needed to test the run report but " + CHROMIUM + " is missing: "
+                    + "install the Debian packages with `apt-get install -y chromium chromium-driver`";
+            // CI (.ci/run) installs it and sets STRATA_REQUIRE_BROWSER=1, so there this test always runs; a
+            // developer's machine without a browser is told what it missed.
+            if ("1".equals(System.getenv("STRATA_REQUIRE_BROWSER"))) {
+                fail(why + " (.ci/run installs them)");
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
         }
         Path profile = Files.createDirectory(dir.resolve("profile"));
         Path dom = dir.resolve("dom.html");
