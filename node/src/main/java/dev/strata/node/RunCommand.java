@@ -169,8 +169,9 @@ final class RunCommand {
 
     private void printMetrics(Worker worker) {
         EngineMetricsMBean m = worker.metrics();
-        out.printf(Locale.ROOT, "  metrics      runs=%d tasks completed=%d failed=%d skipped=%d early-dispatches=%d%n",
-                m.getRuns(), m.getTasksCompleted(), m.getTasksFailed(), m.getTasksSkipped(), m.getEarlyDispatches());
+        out.printf(Locale.ROOT, "  metrics      runs=%d tasks completed=%d failed=%d skipped=%d early-dispatches=%d"
+                        + " chip-process-restarts=%d%n", m.getRuns(), m.getTasksCompleted(), m.getTasksFailed(),
+                m.getTasksSkipped(), m.getEarlyDispatches(), m.getChipProcessRestarts());
         out.printf(Locale.ROOT, "               last run: dispatch latency p50=%.1f us p99=%.1f us, task duration"
                         + " p50=%.1f us p99=%.1f us, heap high-water=%d B, back-pressure waits=%d (all runs)%n",
                 m.getLastRunDispatchLatencyP50Micros(), m.getLastRunDispatchLatencyP99Micros(),

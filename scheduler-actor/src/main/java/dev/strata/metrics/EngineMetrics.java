@@ -26,13 +26,16 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong early = new AtomicLong();
     private final AtomicLong backPressureWaits = new AtomicLong();
+    private final LongSupplier chipRestarts;
     private volatile long lastHighWater;
     private volatile long lastWallNanos;
     private volatile RunMetrics last = RunMetrics.EMPTY;
     private boolean registered;
 
     /** Metrics of an engine of level {@code level}, named uniquely in this JVM. */
-    public EngineMetrics(int level, ProgressCounters progress, LongSupplier heapUsed, long heapSize) {
+    public EngineMetrics(int level, ProgressCounters progress, LongSupplier heapUsed, long heapSize,
+                         LongSupplier chipRestarts) {
+        this.chipRestarts = chipRestarts;
         this.progress = progress;
         this.heapUsed = heapUsed;
         this.heapSize = heapSize;
@@ -70,6 +73,11 @@ public final class EngineMetrics implements EngineMetricsMBean {
         } catch (JMException e) {
             // Already gone (someone else unregistered it): nothing left to clean up.
         }
+    }
+
+    @Override
+    public long getChipProcessRestarts() {
+        return chipRestarts.getAsLong();
     }
 
     /** Called by the user thread when a run has drained. */

@@ -21,6 +21,9 @@ public interface EngineMetricsMBean {
     /** Tasks sent to a worker early, queued behind their producers there, all runs. */
     long getEarlyDispatches();
 
+    /** Chip child JVMs started again after a death, a kill or a hang (PROCESS mode's retries), all runs. */
+    long getChipProcessRestarts();
+
     /** Heap-ring allocations that had to wait for room, all runs. */
     long getBackPressureWaits();
 

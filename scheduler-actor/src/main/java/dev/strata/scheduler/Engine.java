@@ -116,7 +116,9 @@ final class Engine implements AutoCloseable {
             for (int i = 0; i < s.subWorkers(); i++) {
                 workerNames.add("sub worker " + i);
             }
-            EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize());
+            List<ChipProcess> chipProcesses = List.copyOf(processes);
+            EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize(),
+                    () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum());
             metrics.register();
             return new Engine(memory, ring, system, scheduler, processes, progress, metrics,
                     List.copyOf(workerNames));

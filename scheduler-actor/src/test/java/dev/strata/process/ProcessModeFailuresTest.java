@@ -124,8 +124,10 @@ class ProcessModeFailuresTest {
         // Detected by the exit watch, not by the task timeout (which kills with the same signal).
         assertTrue(detectedIn.compareTo(TASK_TIMEOUT) < 0, "death detected after " + detectedIn);
         w.memory().free(started);
+        long restartsBefore = w.metrics().getChipProcessRestarts();
         runOk();
         assertTrue(!livingDescendants().contains(pid));
+        assertTrue(w.metrics().getChipProcessRestarts() > restartsBefore, "the replacement child is counted");
     }
 
     @Test

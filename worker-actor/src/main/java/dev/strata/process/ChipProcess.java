@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChipProcess implements GroupTaskWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ChipProcess.class);
+    private final java.util.concurrent.atomic.AtomicLong launches = new java.util.concurrent.atomic.AtomicLong();
     private static final RoundTripStats ROUND_TRIPS = new RoundTripStats();
 
     // The answer to a short kernel lands within microseconds: spin first; then leave the core to the child
@@ -371,6 +372,11 @@ public final class ChipProcess implements GroupTaskWorker {
 
     // ---- child lifecycle -----------------------------------------------------------------------------------
 
+    /** Children started after the first one: restarts after a death, a kill or a hang. */
+    public long restarts() {
+        return Math.max(0, launches.get() - 1);
+    }
+
     private Child ensureChild() {
         Child c = child;
         if (c != null && c.process.isAlive()) {
@@ -394,6 +400,7 @@ public final class ChipProcess implements GroupTaskWorker {
                         + "'s process proxy is closed");
             }
             child = launch();
+            launches.incrementAndGet();
             try {
                 Runtime.getRuntime().addShutdownHook(exitHook);
             } catch (IllegalArgumentException alreadyRegistered) {
