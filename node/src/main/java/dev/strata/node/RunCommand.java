@@ -39,7 +39,20 @@ final class RunCommand {
     private Path reportFile;
 
     RunCommand(PrintStream out, PrintStream err) {
-        this(out, err, System.console() != null);
+        this(out, err, stderrIsTerminal());
+    }
+
+    /**
+     * Whether stderr (where progress goes) is a terminal: on Linux from what fd 2 points at, elsewhere from
+     * {@link System#console()} (which looks at stdin and stdout).
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     RunCommand(PrintStream out, PrintStream err, boolean terminal) {

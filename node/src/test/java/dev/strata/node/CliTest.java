@@ -117,6 +117,12 @@ class CliTest {
     }
 
     @Test
+    void stderrCapturedByTheTestRunnerIsNotATerminal() {
+        // Surefire pipes a forked JVM's stderr: progress must then come as plain log lines, not \r updates.
+        assertFalse(RunCommand.stderrIsTerminal());
+    }
+
+    @Test
     void shippedExamplesAreValidRunFiles() throws Exception {
         for (String name : new String[] {"tiled-cholesky.conf", "noop-dag.conf"}) {
             Path example = Path.of(System.getProperty("user.dir")).resolve("../config/examples").resolve(name);

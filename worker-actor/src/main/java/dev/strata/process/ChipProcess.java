@@ -73,6 +73,7 @@ public final class ChipProcess implements GroupTaskWorker {
         Doorbell.Listener listener; // until the child connects
         Doorbell doorbell;          // after
         volatile boolean stopping; // set when this side ends the child, so its exit is not reported as a crash
+        final long launchedNanos = System.nanoTime(); // start-timeout counts from here, for all children at once
 
         Child(Process process, Mailbox mailbox, Path output, Doorbell.Listener listener) {
             this.process = process;
@@ -476,11 +477,11 @@ public final class ChipProcess implements GroupTaskWorker {
 
     /** Accepts the child's doorbell connection, then waits for its ready handshake; both within start-timeout. */
     private void awaitReady(Child c) {
-        long start = System.nanoTime();
+        long start = c.launchedNanos;
         long deadline = start + settings.startTimeout().toNanos();
         try {
             while (c.doorbell == null || c.mailbox.readyPid() == 0) {
-                long left = deadline - System.nanoTime();
+                long left = closed ? 0 : deadline - System.nanoTime(); // close() during a start: stop waiting
                 if (!c.process.isAlive()) {
                     int code = exitCode(c.process);
                     String tail = outputTail(c);
