@@ -226,11 +226,7 @@ class ProcessModeFailuresTest {
             orch.submitNextLevel(throwing, new TaskArgs().addScalar(1), CallConfig.DEFAULT);
         })));
         p.close();
-        Set<Long> left = livingDescendants();
-        left.removeAll(before);
-        assertEquals(Set.of(), left, "no child JVM outlives close()");
-        assertEquals(List.of(), ProcessModeScenariosTest.filesIn(own), "no file outlives close()");
-        Files.delete(own);
+        assertNothingLeft(before, own);
     }
 
     @Test
@@ -250,11 +246,7 @@ class ProcessModeFailuresTest {
         assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "close took " + took);
         ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(10, TimeUnit.SECONDS));
         assertInstanceOf(TaskFailedException.class, e.getCause());
-        Set<Long> left = livingDescendants();
-        left.removeAll(before);
-        assertEquals(Set.of(), left, "no child JVM outlives close()");
-        assertEquals(List.of(), ProcessModeScenariosTest.filesIn(own), "no file outlives close()");
-        Files.delete(own);
+        assertNothingLeft(before, own);
     }
 
     @Test
@@ -275,5 +267,14 @@ class ProcessModeFailuresTest {
         assertEquals(Set.of(), left);
         assertEquals(List.of(), ProcessModeScenariosTest.filesIn(own));
         Files.delete(own);
+    }
+
+    /** No child JVM started since {@code before} is alive and {@code dir} is empty; then removes the dir. */
+    private static void assertNothingLeft(Set<Long> before, Path dir) throws IOException {
+        Set<Long> left = livingDescendants();
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "no child JVM outlives close()");
+        assertEquals(List.of(), ProcessModeScenariosTest.filesIn(dir), "no file outlives close()");
+        Files.delete(dir);
     }
 }
