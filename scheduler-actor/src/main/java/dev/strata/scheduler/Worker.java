@@ -331,9 +331,15 @@ public final class Worker implements AutoCloseable {
         return settings;
     }
 
-    /** Tasks completed and skipped by the last finished run (for summaries); null before the first. */
-    public RunOutcome lastOutcome() {
-        return lastOutcome;
+    /** What the last finished run did (for summaries and checks); null before the first. */
+    public RunSummary lastRun() {
+        RunOutcome o = lastOutcome;
+        if (o == null) {
+            return null;
+        }
+        return new RunSummary(o.completedTasks(), o.failedTasks(), o.skippedTasks(), o.earlyDispatches(),
+                o.trace().size(), o.failures().stream().map(f -> new RunSummary.TaskFailure(f.slot(), f.callableName(), f.worker(),
+                        f.groupIndex(), f.error().exceptionClass(), f.error().message())).toList());
     }
 
     /**

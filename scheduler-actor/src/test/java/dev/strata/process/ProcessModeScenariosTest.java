@@ -263,7 +263,7 @@ class ProcessModeScenariosTest {
                 orch.submitNextLevel(noop, new TaskArgs().addScalar(i), CallConfig.DEFAULT);
             }
         }));
-        assertEquals(2000, w.lastOutcome().completedTasks());
+        assertEquals(2000, w.lastRun().completedTasks());
     }
 
     @ParameterizedTest

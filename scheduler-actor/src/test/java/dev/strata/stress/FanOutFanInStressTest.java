@@ -130,7 +130,7 @@ class FanOutFanInStressTest {
             assertEquals(List.of(), List.copyOf(problems), context);
             assertEquals(WIDTH, consumersDone.get(), context + ": consumers that ran");
             assertEquals(1, joins.get(), context + ": joins that ran");
-            assertEquals(WIDTH + 2, w.lastOutcome().completedTasks(), context + ": tasks completed");
+            assertEquals(WIDTH + 2, w.lastRun().completedTasks(), context + ": tasks completed");
         }
         System.out.printf("FanOutFanInStressTest: %d runs of 1 -> %d -> 1 in %.1f s (slowest run %.1f ms)%n",
                 RUNS, WIDTH, (System.nanoTime() - t0) / 1e9, slowest / 1e6);

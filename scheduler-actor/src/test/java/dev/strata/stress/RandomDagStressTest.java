@@ -2,8 +2,7 @@ package dev.strata.stress;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.dispatch.SchedulerActor.FailureReport;
-import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import dev.strata.scheduler.RunSummary;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.scheduler.Task;
@@ -205,7 +204,7 @@ class RandomDagStressTest {
         }
 
         Throwable failure = result.failure();
-        RunOutcome outcome = w.lastOutcome();
+        RunSummary outcome = w.lastRun();
         if (failing.isEmpty()) {
             if (failure != null) {
                 problems.add("run threw although no task threw: " + failure);
@@ -228,8 +227,8 @@ class RandomDagStressTest {
             }
             if (outcome != null) {
                 Set<Integer> reported = new TreeSet<>();
-                for (FailureReport f : outcome.failures()) {
-                    reported.add(f.slot());
+                for (RunSummary.TaskFailure f : outcome.failures()) {
+                    reported.add(f.taskSlot());
                 }
                 if (!reported.equals(failingSlots) || outcome.failures().size() != failing.cardinality()) {
                     problems.add("failures reported " + outcome.failures() + ", expected one per slot "

@@ -1,0 +1,34 @@
+package dev.strata.scheduler;
+
+import java.util.List;
+
+/**
+ * What the last {@link Worker#run} did, for summaries and checks ({@link Worker#lastRun()}).
+ *
+ * @param completedTasks  tasks (or groups) that ran to completion, failed ones included
+ * @param failedTasks     task members that threw
+ * @param skippedTasks    tasks that never ran because a producer failed
+ * @param earlyDispatches tasks sent to a worker behind their producers there, before they were ready
+ * @param tracedTasks     task members recorded in the run's trace: 0 whenever tracing is off
+ * @param failures        every failed member, in the order the scheduler learned of them
+ */
+public record RunSummary(long completedTasks, long failedTasks, long skippedTasks, long earlyDispatches,
+                         int tracedTasks, List<TaskFailure> failures) {
+    public RunSummary {
+        failures = List.copyOf(failures);
+    }
+
+    /**
+     * One failed task member.
+     *
+     * @param taskSlot       the task's slot
+     * @param callableName   registered chip kernel name, or {@code sub#<id>}
+     * @param worker         the worker it ran on, e.g. "chip 1"
+     * @param groupIndex     member index in a group, 0 for single tasks
+     * @param exceptionClass class name of what it threw
+     * @param message        that exception's message
+     */
+    public record TaskFailure(int taskSlot, String callableName, String worker, int groupIndex,
+                              String exceptionClass, String message) {
+    }
+}
