@@ -59,11 +59,11 @@ class ProcessModeFailuresTest {
         dir = Files.createTempDirectory("strata-process-failures-");
         w = ProcessModeScenariosTest.worker(WorkerMode.PROCESS, dir,
                 "strata.worker.process { task-timeout = " + TASK_TIMEOUT.toMillis() + " ms, mailbox-size = 8 KiB }");
-        noop = w.registerChipCallable("noop", new Kernels.Noop());
-        whoami = w.registerChipCallable("whoami", new Kernels.WhoAmI());
-        fails = w.registerChipCallable("fails", new Kernels.Throws());
-        exits = w.registerChipCallable("exits", new Kernels.Exits());
-        hangs = w.registerChipCallable("hangs", new Kernels.Hangs());
+        noop = w.registerChipCallable("noop", new TestKernels.Noop());
+        whoami = w.registerChipCallable("whoami", new TestKernels.WhoAmI());
+        fails = w.registerChipCallable("fails", new TestKernels.Throws());
+        exits = w.registerChipCallable("exits", new TestKernels.Exits());
+        hangs = w.registerChipCallable("hangs", new TestKernels.Hangs());
         w.init();
     }
 
@@ -156,10 +156,10 @@ class ProcessModeFailuresTest {
         TaskFailedException f = runFailing(fails, new TaskArgs().addScalar(5));
         assertEquals("fails", f.callableName());
         assertTrue(f.getMessage().contains("kernel 'fails' (callable 2) failed in chip")
-                && f.getMessage().contains("java.lang.IllegalStateException: kernel says no 5"), f.getMessage());
+                && f.getMessage().contains("java.lang.IllegalStateException: kaput 5"), f.getMessage());
         TaskError.RemoteTaskException cause = assertInstanceOf(TaskError.RemoteTaskException.class, f.getCause());
         assertEquals(ChipProcessException.class.getName(), cause.exceptionClass());
-        assertEquals(Kernels.Throws.class.getName(), cause.getStackTrace()[0].getClassName(),
+        assertEquals(TestKernels.Throws.class.getName(), cause.getStackTrace()[0].getClassName(),
                 "the stack is the child's");
         java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\\(pid (\\d+)\\)").matcher(f.getMessage());
         assertTrue(pid.find(), f.getMessage());
@@ -201,7 +201,7 @@ class ProcessModeFailuresTest {
                         }
                     }));
             assertTrue(anon.getMessage().contains("anonymous class"), anon.getMessage());
-            assertEquals(0, p.registerChipCallable("fine", new Kernels.Noop()), "a rejected kernel takes no id");
+            assertEquals(0, p.registerChipCallable("fine", new TestKernels.Noop()), "a rejected kernel takes no id");
         }
         try (Worker t = ProcessModeScenariosTest.worker(WorkerMode.THREAD, other, "")) {
             t.registerChipCallable("lambda", ctx -> { }); // THREAD mode runs the instance itself
@@ -214,8 +214,8 @@ class ProcessModeFailuresTest {
         Path own = Files.createTempDirectory("strata-process-close-");
         Set<Long> before = livingDescendants();
         Worker p = ProcessModeScenariosTest.worker(WorkerMode.PROCESS, own, "");
-        long bad = p.registerChipCallable("exits", new Kernels.Exits());
-        long throwing = p.registerChipCallable("fails", new Kernels.Throws());
+        long bad = p.registerChipCallable("exits", new TestKernels.Exits());
+        long throwing = p.registerChipCallable("fails", new TestKernels.Throws());
         p.init();
         Set<Long> children = livingDescendants();
         children.removeAll(before);
@@ -234,7 +234,7 @@ class ProcessModeFailuresTest {
         Path own = Files.createTempDirectory("strata-process-hung-close-");
         Set<Long> before = livingDescendants();
         Worker p = ProcessModeScenariosTest.worker(WorkerMode.PROCESS, own, "");
-        long hung = p.registerChipCallable("hangs", new Kernels.Hangs());
+        long hung = p.registerChipCallable("hangs", new TestKernels.Hangs());
         p.init();
         ContinuousTensor started = p.memory().allocate(DataType.INT64, 1);
         CompletableFuture<Void> run = CompletableFuture.runAsync(() -> p.run(Task.of((orch, args, cfg) ->
@@ -255,7 +255,7 @@ class ProcessModeFailuresTest {
         Set<Long> before = livingDescendants();
         Worker p = ProcessModeScenariosTest.worker(WorkerMode.PROCESS, own,
                 "strata.worker.process.jvm-options = [\"-XX:+NoSuchStrataOption\"]");
-        p.registerChipCallable("noop", new Kernels.Noop());
+        p.registerChipCallable("noop", new TestKernels.Noop());
         ChipProcessException e = assertThrows(ChipProcessException.class, p::init);
         assertEquals(Reason.START_FAILED, e.reason());
         assertTrue(e.getMessage().contains("exited before it was ready")

@@ -78,16 +78,16 @@ class ProcessModeScenariosTest {
         for (WorkerMode mode : WorkerMode.values()) {
             Path dir = Files.createTempDirectory("strata-process-scenarios-");
             Worker w = worker(mode, dir, "");
-            noop = w.registerChipCallable("noop", new Kernels.Noop());
-            add = w.registerChipCallable("add", new Kernels.AddScalar());
+            noop = w.registerChipCallable("noop", new TestKernels.Noop());
+            add = w.registerChipCallable("add", new TestKernels.AddScalar());
             fill = w.registerChipCallable("fill", new Kernels.Fill());
             scale = w.registerChipCallable("scale", new Kernels.Scale());
             sum = w.registerChipCallable("sum", new Kernels.Sum());
-            whoami = w.registerChipCallable("whoami", new Kernels.WhoAmI());
+            whoami = w.registerChipCallable("whoami", new TestKernels.WhoAmI());
             chainStep = w.registerChipCallable("chain-step", new Kernels.ChainStep());
             groupStep = w.registerChipCallable("group-step", new Kernels.GroupStep());
             merge = w.registerChipCallable("merge", new Kernels.Merge());
-            fails = w.registerChipCallable("fails", new Kernels.Throws());
+            fails = w.registerChipCallable("fails", new TestKernels.Throws());
             workers.put(mode, w);
             dirs.put(mode, dir);
         }
@@ -273,7 +273,7 @@ class ProcessModeScenariosTest {
         TaskFailedException e = assertThrows(TaskFailedException.class, () -> w.run(Task.of(
                 (orch, args, cfg) -> orch.submitNextLevel(fails, new TaskArgs().addScalar(9), CallConfig.DEFAULT))));
         assertEquals("fails", e.callableName());
-        assertTrue(e.getMessage().contains("kernel says no 9") && e.getMessage().contains("on chip"), e.getMessage());
+        assertTrue(e.getMessage().contains("kaput 9") && e.getMessage().contains("on chip"), e.getMessage());
         if (mode == WorkerMode.PROCESS) {
             assertTrue(e.getMessage().contains("kernel 'fails'") && e.getMessage().contains("process (pid"),
                     e.getMessage());

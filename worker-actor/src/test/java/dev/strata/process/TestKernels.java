@@ -6,7 +6,10 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.concurrent.locks.LockSupport;
 
-/** Kernels a chip-process child can load by name: public static nested classes with no-arg constructors. */
+/**
+ * Kernels a chip-process child can load by name: public static nested classes with no-arg constructors.
+ * Shared with scheduler-actor's PROCESS-mode tests through this module's test-jar.
+ */
 public final class TestKernels {
     private TestKernels() {
     }
@@ -62,13 +65,16 @@ public final class TestKernels {
         }
     }
 
-    /** Writes its pid and group index to INT64 tensor 0. */
+    /** Writes [pid, group index, scalar 0 (if given)] to INT64 tensor 0. */
     public static final class WhoAmI implements ChipKernel {
         @Override
         public void run(TaskContext ctx) {
             LongBuffer l = ctx.memory().longs(ctx.args().tensor(0));
             l.put(0, ProcessHandle.current().pid());
             l.put(1, ctx.groupIndex());
+            if (ctx.args().scalarCount() > 0) {
+                l.put(2, ctx.args().scalar(0));
+            }
         }
     }
 
