@@ -45,6 +45,39 @@ final class TileKernels {
         return TileMath.rowTo(n, ctx.config().blockDim(), checkedBlock(ctx));
     }
 
+    /** What TRSM, SYRK and GEMM do to the rows [from, to) of their output tile, given the input tiles. */
+    @FunctionalInterface
+    interface RowUpdate {
+        void apply(float[][] inputs, float[] out, int n, int from, int to);
+    }
+
+    /**
+     * The common shape of the row-split kernels: tensors 0..k-2 are input tiles, the last is the INOUT
+     * output; this block reads the inputs and its own output rows, applies {@code update}, writes them back.
+     */
+    static void updateRows(TaskContext ctx, String kernel, int tensors, RowUpdate update) {
+        TaskArgsView args = args(ctx, kernel, tensors);
+        ContinuousTensor[] tiles = new ContinuousTensor[tensors];
+        for (int i = 0; i < tensors; i++) {
+            tiles[i] = args.tensor(i);
+        }
+        int n = order(kernel, tiles);
+        int from = rowFrom(ctx, n);
+        int to = rowTo(ctx, n);
+        if (from == to) {
+            return;
+        }
+        TensorMemory memory = ctx.memory();
+        float[][] inputs = new float[tensors - 1][];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = memory.readFloats(tiles[i]);
+        }
+        ContinuousTensor out = tiles[tensors - 1];
+        float[] rows = readRows(memory, out, n, from, to);
+        update.apply(inputs, rows, n, from, to);
+        writeRows(memory, out, rows, n, from, to);
+    }
+
     /** A full-size copy of the tile in which only rows [from, to) are filled. */
     static float[] readRows(TensorMemory memory, ContinuousTensor t, int n, int from, int to) {
         float[] tile = new float[n * n];

@@ -1,10 +1,7 @@
 package dev.strata.node.cholesky;
 
 import dev.strata.protocol.ChipKernel;
-import dev.strata.protocol.ContinuousTensor;
-import dev.strata.protocol.TaskArgsView;
 import dev.strata.protocol.TaskContext;
-import dev.strata.protocol.TensorMemory;
 
 /**
  * TRSM(i, k): A[i][k] := A[i][k]·L[k][k]⁻ᵀ. Tensors: 0 = A[k][k] (INPUT), 1 = A[i][k] (INOUT). Each block
@@ -16,18 +13,6 @@ public final class TrsmKernel implements ChipKernel {
 
     @Override
     public void run(TaskContext ctx) {
-        TaskArgsView args = TileKernels.args(ctx, NAME, 2);
-        ContinuousTensor l = args.tensor(0);
-        ContinuousTensor b = args.tensor(1);
-        int n = TileKernels.order(NAME, l, b);
-        int from = TileKernels.rowFrom(ctx, n);
-        int to = TileKernels.rowTo(ctx, n);
-        if (from == to) {
-            return;
-        }
-        TensorMemory memory = ctx.memory();
-        float[] out = TileKernels.readRows(memory, b, n, from, to);
-        TileMath.trsm(memory.readFloats(l), out, n, from, to);
-        TileKernels.writeRows(memory, b, out, n, from, to);
+        TileKernels.updateRows(ctx, NAME, 2, (in, out, n, from, to) -> TileMath.trsm(in[0], out, n, from, to));
     }
 }
