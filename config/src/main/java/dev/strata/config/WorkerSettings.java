@@ -3,7 +3,6 @@ package dev.strata.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import dev.strata.scheduler.WorkerMode;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -26,7 +25,7 @@ import java.util.Locale;
  * @param process         how PROCESS-mode chip workers start and are watched ({@code strata.worker.process})
  * @param trace           whether every task is traced and where the trace goes ({@code strata.trace})
  */
-public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int subWorkers, long heapRingSize,
+public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subWorkers, long heapRingSize,
                              long arenaSize, Duration allocTimeout, int queueDepth, int chipThreads,
                              String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process,
                              TraceSettings trace) {
@@ -94,7 +93,7 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
         return edit(f -> f.level = v);
     }
 
-    public WorkerSettings withMode(WorkerMode v) {
+    public WorkerSettings withMode(ChipMode v) {
         return edit(f -> f.mode = v);
     }
 
@@ -141,7 +140,7 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
     /** The fields a with-method may change. */
     private static final class Fields {
         int level;
-        WorkerMode mode;
+        ChipMode mode;
         int chipWorkers;
         int subWorkers;
         long heapRingSize;
@@ -203,10 +202,10 @@ public record WorkerSettings(int level, WorkerMode mode, int chipWorkers, int su
         }
     }
 
-    private static WorkerMode getMode(Config c, String key) {
+    private static ChipMode getMode(Config c, String key) {
         String s = getString(c, key);
         try {
-            return WorkerMode.valueOf(s.trim().toUpperCase(Locale.ROOT));
+            return ChipMode.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(key, s, "must be THREAD or PROCESS", e);
         }

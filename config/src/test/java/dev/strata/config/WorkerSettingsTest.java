@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import dev.strata.scheduler.WorkerMode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +21,7 @@ class WorkerSettingsTest {
     void defaultsComeFromReferenceConf() {
         WorkerSettings s = WorkerSettings.defaults();
         assertEquals(3, s.level());
-        assertEquals(WorkerMode.THREAD, s.mode());
+        assertEquals(ChipMode.THREAD, s.mode());
         assertEquals(0, s.chipWorkers());
         assertEquals(0, s.subWorkers());
         assertEquals(1L << 30, s.heapRingSize());
@@ -36,7 +35,7 @@ class WorkerSettingsTest {
                 "strata.worker { level = 4, mode = process, chip-workers = 2, sub-workers = 3,"
                         + " heap-ring-size = 64 MiB, alloc-timeout = 250 ms }"));
         assertEquals(4, s.level());
-        assertEquals(WorkerMode.PROCESS, s.mode());
+        assertEquals(ChipMode.PROCESS, s.mode());
         assertEquals(2, s.chipWorkers());
         assertEquals(3, s.subWorkers());
         assertEquals(64L << 20, s.heapRingSize());
@@ -151,7 +150,7 @@ class WorkerSettingsTest {
         ProcessSettings p = ProcessSettings.defaults().withTaskTimeout(Duration.ofSeconds(1))
                 .withHeartbeat(Duration.ofMillis(10), Duration.ofMillis(100)).withMailboxSize(16 * 1024)
                 .withJvmOptions(java.util.List.of("-Xmx32m")).withStartTimeout(Duration.ofSeconds(9)).withJava("");
-        WorkerSettings s = WorkerSettings.defaults().withProcess(p).withChipWorkers(2).withMode(WorkerMode.PROCESS);
+        WorkerSettings s = WorkerSettings.defaults().withProcess(p).withChipWorkers(2).withMode(ChipMode.PROCESS);
         assertEquals(p, s.process());
         assertEquals(Duration.ofSeconds(1), s.process().taskTimeout());
         assertEquals(16 * 1024, s.process().mailboxSize());

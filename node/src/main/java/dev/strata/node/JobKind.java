@@ -1,5 +1,7 @@
 package dev.strata.node;
 
+import dev.strata.node.job.JobSection;
+import dev.strata.node.job.Job;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
 import dev.strata.node.cholesky.CholeskySettings;

@@ -1,5 +1,7 @@
 package dev.strata.node;
 
+import dev.strata.node.job.JobFailedException;
+import dev.strata.node.job.Job;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

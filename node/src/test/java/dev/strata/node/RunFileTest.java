@@ -1,5 +1,7 @@
 package dev.strata.node;
 
+import dev.strata.node.job.JobSection;
+import dev.strata.node.job.Job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

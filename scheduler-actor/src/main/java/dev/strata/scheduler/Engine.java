@@ -3,6 +3,7 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.chip.ChipWorker;
+import dev.strata.config.ChipMode;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.memory.SharedTensorMemory;
@@ -79,7 +80,7 @@ final class Engine implements AutoCloseable {
         List<GroupTaskWorker> chips = new ArrayList<>();
         try {
             for (int i = 0; i < s.chipWorkers(); i++) {
-                if (s.mode() == WorkerMode.PROCESS) {
+                if (s.mode() == ChipMode.PROCESS) {
                     ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process());
                     processes.add(p);
                     chips.add(p);

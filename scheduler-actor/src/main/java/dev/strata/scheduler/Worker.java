@@ -2,6 +2,7 @@ package dev.strata.scheduler;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.config.ChipMode;
 import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
@@ -110,7 +111,7 @@ public final class Worker implements AutoCloseable {
         if (chipNames.contains(name)) {
             throw new IllegalArgumentException("chip callable name '" + name + "' is already registered");
         }
-        if (settings.mode() == WorkerMode.PROCESS) {
+        if (settings.mode() == ChipMode.PROCESS) {
             KernelClasses.requireLoadable(name, kernel);
         }
         chipKernels.add(kernel);
@@ -128,7 +129,7 @@ public final class Worker implements AutoCloseable {
             throw new IllegalStateException("init() called twice on " + this);
         }
         // A chip task's args travel as a blob in the child's mailbox: bound them at submit, not in the child.
-        int chipArgsLimit = settings.mode() == WorkerMode.PROCESS && settings.chipWorkers() > 0
+        int chipArgsLimit = settings.mode() == ChipMode.PROCESS && settings.chipWorkers() > 0
                 ? Mailbox.argsCapacity(settings.process().mailboxSize()) : Catalog.NO_LIMIT;
         catalog = new Catalog(subCallables.size(), chipNames, settings.subWorkers(), settings.chipWorkers(),
                 chipArgsLimit);
@@ -465,7 +466,7 @@ public final class Worker implements AutoCloseable {
 
         /** THREAD (default) or PROCESS chip workers. */
         public Builder mode(WorkerMode mode) {
-            settings = settings.withMode(mode);
+            settings = settings.withMode(mode.chipMode());
             return this;
         }
 

@@ -2,10 +2,10 @@ package dev.strata.node.cholesky;
 
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
-import dev.strata.node.Job;
-import dev.strata.node.JobFailedException;
-import dev.strata.node.LocalTaskContext;
-import dev.strata.node.LocalTensorMemory;
+import dev.strata.node.job.Job;
+import dev.strata.node.job.JobFailedException;
+import dev.strata.node.job.LocalTaskContext;
+import dev.strata.node.job.LocalTensorMemory;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.DataType;

@@ -6,8 +6,8 @@ import static dev.strata.protocol.TensorArgType.OUTPUT;
 
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
-import dev.strata.node.Job;
-import dev.strata.node.JobFailedException;
+import dev.strata.node.job.Job;
+import dev.strata.node.job.JobFailedException;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.protocol.TaskArgs;

@@ -1,7 +1,7 @@
 package dev.strata.node.dag;
 
 import dev.strata.config.InvalidSettingException;
-import dev.strata.node.JobSection;
+import dev.strata.node.job.JobSection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

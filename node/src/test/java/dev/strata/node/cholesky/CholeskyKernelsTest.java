@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.node.LocalTaskContext;
-import dev.strata.node.LocalTensorMemory;
+import dev.strata.node.job.LocalTaskContext;
+import dev.strata.node.job.LocalTensorMemory;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.TaskArgs;

@@ -1,4 +1,4 @@
-package dev.strata.node;
+package dev.strata.node.job;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

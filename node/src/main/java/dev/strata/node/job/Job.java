@@ -1,4 +1,4 @@
-package dev.strata.node;
+package dev.strata.node.job;
 
 import dev.strata.scheduler.Worker;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.strata.node;
+package dev.strata.node.job;
 
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;

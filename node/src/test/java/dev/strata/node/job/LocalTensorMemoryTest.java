@@ -1,4 +1,4 @@
-package dev.strata.node;
+package dev.strata.node.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
