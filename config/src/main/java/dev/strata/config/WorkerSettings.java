@@ -66,6 +66,9 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
      */
     public static WorkerSettings fromConfig(Config config) {
         Config c = config.withFallback(ConfigFactory.defaultReference()).resolve();
+        // Unknown keys first: a typo is the likeliest cause of any later error. The section the dispatcher key
+        // names may be the user's own, so its contents are not checked.
+        new KnownKeys(ConfigFactory.defaultReference()).check(c, String.valueOf(valueOf(c, "strata.worker.dispatcher")));
         String dispatcher = getString(c, "strata.worker.dispatcher");
         // Checked here, where the config is at hand: a missing dispatcher would only surface as an actor
         // system that never starts.

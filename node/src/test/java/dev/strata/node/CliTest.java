@@ -77,6 +77,14 @@ class CliTest {
     }
 
     @Test
+    void misspelledEngineKeyExits2NamingItAndTheNearestKey() throws Exception {
+        String file = write("typo.conf", SMALL_NOOP_DAG + "strata.wroker.heap-ring-size = 64 MiB\n");
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", file));
+        assertOneLineError("strata.wroker.heap-ring-size");
+        assertTrue(err().contains("did you mean strata.worker.heap-ring-size?"), err());
+    }
+
+    @Test
     void unknownJobKindExits2NamingTheKey() throws Exception {
         assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("kind.conf", "strata.job.kind = lu\n")));
         assertOneLineError("strata.job.kind");
