@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -106,21 +105,6 @@ class TensorMemoryFileTest {
 
         assertEquals("heap size " + (TensorMemoryFile.MAX_REGION + 1) + " must be between 1024 and "
                 + TensorMemoryFile.MAX_REGION + " bytes", e.getMessage());
-    }
-
-    @Test
-    void tooLittleFreeSpaceIsRejectedBeforeAnyFileIsMade() throws Exception {
-        long usable = MappedFile.usableSpace(dir);
-        assumeTrue(usable < 2 * TensorMemoryFile.MAX_REGION, "the temp file system is larger than two regions");
-
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> TensorMemoryFile.create(dir, TensorMemoryFile.MAX_REGION, TensorMemoryFile.MAX_REGION));
-
-        assertTrue(e.getMessage().contains("choose another strata.worker.memory-dir or smaller sizes"),
-                e.getMessage());
-        try (var files = Files.list(dir)) {
-            assertEquals(0, files.count(), "no file left behind");
-        }
     }
 
     @Test
