@@ -77,7 +77,9 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
      * {@link #close()} and, where the JVM still runs its shutdown hooks, at exit. Files of Strata JVMs that no
      * longer run are deleted from the directory first.
      *
-     * @param dirOrNull directory of the file; {@code null} or empty picks {@link #defaultDirectory(long)}
+     * @param dirOrNull directory of the file; {@code null} or empty picks {@code /dev/shm} when it is a writable
+     *                  directory with room for both regions, so the mapping lives in RAM, else
+     *                  {@code java.io.tmpdir}
      * @param arenaSize bytes of the user arena, {@link #MIN_REGION}..{@link #MAX_REGION}, rounded up to 4 KiB
      * @param heapSize  bytes of the heap ring region, same range and rounding
      * @throws IllegalArgumentException naming a size out of range
@@ -101,14 +103,6 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
         return new SharedTensorMemory(TensorMemoryFile.attach(file, arenaSize, heapSize));
     }
 
-    /**
-     * Where {@link #create} puts the file when no directory is given: {@code /dev/shm} when it is a writable
-     * directory with room for {@code bytes}, so the mapping lives in RAM; otherwise {@code java.io.tmpdir}.
-     */
-    public static Path defaultDirectory(long bytes) {
-        return TensorMemoryFile.defaultDirectory(bytes);
-    }
-
     /** The memory file; still valid after {@link #close()}. */
     public Path file() {
         return file;
@@ -127,20 +121,6 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
     /** Bytes of the heap ring region after rounding. */
     public long heapSize() {
         return heapSize;
-    }
-
-    /**
-     * Whether {@code [address, address + length)} lies entirely inside the arena or entirely inside the heap
-     * region. Pure address arithmetic, so it also answers after {@link #close()}.
-     */
-    public boolean contains(long address, long length) {
-        return length >= 0
-                && (within(address, length, BASE, arenaSize) || within(address, length, heapBase(), heapSize));
-    }
-
-    /** Whether {@link #close()} has run. */
-    public boolean isClosed() {
-        return closed;
     }
 
     /**

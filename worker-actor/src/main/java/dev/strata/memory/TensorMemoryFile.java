@@ -105,7 +105,10 @@ final class TensorMemoryFile {
         }
     }
 
-    /** See {@link SharedTensorMemory#defaultDirectory}. */
+    /**
+     * Where {@link #create} puts the file when no directory is given: {@code /dev/shm} when it is a writable
+     * directory with room for {@code bytes}, so the mapping lives in RAM; otherwise {@code java.io.tmpdir}.
+     */
     static Path defaultDirectory(long bytes) {
         if (Files.isDirectory(DEV_SHM) && Files.isWritable(DEV_SHM) && MappedFile.usableSpace(DEV_SHM) >= bytes) {
             return DEV_SHM;

@@ -251,7 +251,6 @@ class SharedTensorMemoryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> memory.bytes(overrun));
 
         assertTrue(e.getMessage().contains(hex(end - 8)), e.getMessage());
-        assertFalse(memory.contains(end - 8, 16));
     }
 
     @Test
@@ -261,17 +260,16 @@ class SharedTensorMemoryTest {
 
         assertTrue(e.getMessage().contains(hex(memory.heapBase() - 8)), e.getMessage());
         assertTrue(e.getMessage().contains("straddles"), e.getMessage());
-        assertFalse(memory.contains(memory.heapBase() - 8, 16));
     }
 
     @Test
-    void containsAcceptsRangesInsideOneRegionOnly() {
-        assertTrue(memory.contains(SharedTensorMemory.BASE, ARENA));
-        assertTrue(memory.contains(memory.heapBase(), HEAP));
-        assertFalse(memory.contains(0, 1));
-        assertFalse(memory.contains(SharedTensorMemory.BASE - 1, 1));
-        assertFalse(memory.contains(Long.MAX_VALUE, 1));
-        assertFalse(memory.contains(SharedTensorMemory.BASE, -1));
+    void viewsCoverWholeRegionsAndNothingAroundThem() {
+        assertEquals(ARENA, memory.bytes(bytesAt(SharedTensorMemory.BASE, (int) ARENA)).remaining());
+        assertEquals(HEAP, memory.bytes(bytesAt(memory.heapBase(), (int) HEAP)).remaining());
+        for (long outside : new long[] {0, SharedTensorMemory.BASE - 1, memory.heapBase() + HEAP, Long.MAX_VALUE}) {
+            assertThrows(IllegalArgumentException.class, () -> memory.bytes(bytesAt(outside, 1)),
+                    () -> "address " + hex(outside));
+        }
     }
 
     @Test
@@ -481,7 +479,7 @@ class SharedTensorMemoryTest {
         memory.close();
 
         assertDoesNotThrow(memory::close);
-        assertTrue(memory.isClosed());
+        assertThrows(IllegalStateException.class, () -> memory.bytes(bytesAt(SharedTensorMemory.BASE, 1)));
     }
 
     @Test
@@ -497,7 +495,7 @@ class SharedTensorMemoryTest {
     @Test
     void emptyDirectoryMeansTheDefault() {
         try (SharedTensorMemory byDefault = SharedTensorMemory.create(Path.of(""), 4096, 4096)) {
-            assertEquals(SharedTensorMemory.defaultDirectory(8192), byDefault.file().getParent());
+            assertEquals(TensorMemoryFile.defaultDirectory(8192), byDefault.file().getParent());
         }
     }
 
