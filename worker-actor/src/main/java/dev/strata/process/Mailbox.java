@@ -1,5 +1,6 @@
 package dev.strata.process;
 
+import dev.strata.memory.MappedFile;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgsBlob;
 import dev.strata.protocol.TaskArgsView;
@@ -8,20 +9,15 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 
 /**
@@ -141,12 +137,7 @@ public final class Mailbox implements AutoCloseable {
                     + (HEADER_BYTES + ERROR_TEXT_BYTES + TaskArgsBlob.HEADER_BYTES) + " bytes");
         }
         try {
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
+            MappedFile.createOwnerOnly(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create mailbox file " + file, e);
         }
@@ -155,7 +146,7 @@ public final class Mailbox implements AutoCloseable {
             INT.setRelease(m.buffer, MAGIC_OFFSET, MAGIC);
             return m;
         } catch (RuntimeException e) {
-            deleteQuietly(file);
+            MappedFile.deleteQuietly(file);
             throw e;
         }
     }
@@ -174,7 +165,7 @@ public final class Mailbox implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open mailbox file " + file, e);
         }
-        if (size < HEADER_BYTES + ERROR_TEXT_BYTES + TaskArgsBlob.HEADER_BYTES || size > Integer.MAX_VALUE) {
+        if (size < HEADER_BYTES + ERROR_TEXT_BYTES + TaskArgsBlob.HEADER_BYTES || size > MappedFile.MAX_MAPPING) {
             throw new IllegalArgumentException("file " + file + " has " + size + " bytes, not a mailbox");
         }
         Mailbox m = new Mailbox(file, false, map(file, (int) size, false));
@@ -389,9 +380,9 @@ public final class Mailbox implements AutoCloseable {
             return;
         }
         closed = true;
-        Unmapper.unmap(buffer);
+        MappedFile.unmap(buffer);
         if (owner) {
-            deleteQuietly(file);
+            MappedFile.deleteQuietly(file);
         }
     }
 
@@ -405,55 +396,17 @@ public final class Mailbox implements AutoCloseable {
             if (setLength) {
                 raf.setLength(size);
             }
-            MappedByteBuffer b = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
-            b.order(ByteOrder.LITTLE_ENDIAN);
-            return b;
+            return MappedFile.map(raf.getChannel(), 0, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map mailbox file " + file, e);
         }
     }
 
-    static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // Best effort: a leftover file is reported by the tests that look for one.
-        }
-    }
-
     /**
-     * Releases a mapping now rather than when the GC gets to it, so a deleted file's pages are freed at once
-     * (the same trick as {@code SharedTensorMemory}, kept private to each).
+     * The process classes' name for {@link MappedFile#deleteQuietly}, kept so that they need not change with
+     * this file; new code calls {@code MappedFile.deleteQuietly} directly.
      */
-    private static final class Unmapper {
-        private static final Object UNSAFE;
-        private static final Method INVOKE_CLEANER;
-
-        static {
-            Object unsafe = null;
-            Method cleaner = null;
-            try {
-                Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-                Field field = unsafeClass.getDeclaredField("theUnsafe");
-                field.setAccessible(true);
-                unsafe = field.get(null);
-                cleaner = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // No explicit unmapping: the GC's cleaner releases the mapping later all the same.
-            }
-            UNSAFE = unsafe;
-            INVOKE_CLEANER = cleaner;
-        }
-
-        static void unmap(MappedByteBuffer buffer) {
-            if (INVOKE_CLEANER == null) {
-                return;
-            }
-            try {
-                INVOKE_CLEANER.invoke(UNSAFE, buffer);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // As above: the GC unmaps it eventually.
-            }
-        }
+    static void deleteQuietly(Path file) {
+        MappedFile.deleteQuietly(file);
     }
 }

@@ -208,10 +208,10 @@ class SharedTensorMemoryTest {
     }
 
     @Test
-    void heapRegionTensorIsAddressableThroughBytesAndRegion() {
+    void heapRegionTensorIsAddressableThroughEveryView() {
         ContinuousTensor heapTensor = ContinuousTensor.of(memory.heapBase() + 128, DataType.INT64, 2);
 
-        memory.region(memory.heapBase() + 128, 16).putLong(8, -5L);
+        memory.bytes(bytesAt(memory.heapBase() + 128, 16)).putLong(8, -5L);
 
         assertEquals(-5L, memory.longs(heapTensor).get(1));
         assertEquals(-5L, memory.bytes(heapTensor).getLong(8));
@@ -220,8 +220,8 @@ class SharedTensorMemoryTest {
 
     @Test
     void lastBytesOfEachRegionAreAddressable() {
-        assertEquals(8, memory.region(memory.heapBase() - 8, 8).remaining());
-        assertEquals(8, memory.region(memory.heapBase() + memory.heapSize() - 8, 8).remaining());
+        assertEquals(8, memory.bytes(bytesAt(memory.heapBase() - 8, 8)).remaining());
+        assertEquals(8, memory.bytes(bytesAt(memory.heapBase() + memory.heapSize() - 8, 8)).remaining());
     }
 
     @Test
@@ -251,27 +251,25 @@ class SharedTensorMemoryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> memory.bytes(overrun));
 
         assertTrue(e.getMessage().contains(hex(end - 8)), e.getMessage());
-        assertFalse(memory.contains(end - 8, 16));
     }
 
     @Test
     void rangeStraddlingArenaAndHeapIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> memory.region(memory.heapBase() - 8, 16));
+                () -> memory.bytes(bytesAt(memory.heapBase() - 8, 16)));
 
         assertTrue(e.getMessage().contains(hex(memory.heapBase() - 8)), e.getMessage());
         assertTrue(e.getMessage().contains("straddles"), e.getMessage());
-        assertFalse(memory.contains(memory.heapBase() - 8, 16));
     }
 
     @Test
-    void containsAcceptsRangesInsideOneRegionOnly() {
-        assertTrue(memory.contains(SharedTensorMemory.BASE, ARENA));
-        assertTrue(memory.contains(memory.heapBase(), HEAP));
-        assertFalse(memory.contains(0, 1));
-        assertFalse(memory.contains(SharedTensorMemory.BASE - 1, 1));
-        assertFalse(memory.contains(Long.MAX_VALUE, 1));
-        assertFalse(memory.contains(SharedTensorMemory.BASE, -1));
+    void viewsCoverWholeRegionsAndNothingAroundThem() {
+        assertEquals(ARENA, memory.bytes(bytesAt(SharedTensorMemory.BASE, (int) ARENA)).remaining());
+        assertEquals(HEAP, memory.bytes(bytesAt(memory.heapBase(), (int) HEAP)).remaining());
+        for (long outside : new long[] {0, SharedTensorMemory.BASE - 1, memory.heapBase() + HEAP, Long.MAX_VALUE}) {
+            assertThrows(IllegalArgumentException.class, () -> memory.bytes(bytesAt(outside, 1)),
+                    () -> "address " + hex(outside));
+        }
     }
 
     @Test
@@ -406,16 +404,6 @@ class SharedTensorMemoryTest {
     // ---- lifecycle ---------------------------------------------------------------------------------------
 
     @Test
-    void createMakesNamedFileOfBothRegionsInTheDirectory() throws Exception {
-        Path file = memory.file();
-
-        assertEquals(dir, file.getParent());
-        assertTrue(file.getFileName().toString()
-                .matches("strata-" + ProcessHandle.current().pid() + "-[0-9a-f]+\\.mem"), file.toString());
-        assertEquals(ARENA + HEAP, Files.size(file));
-    }
-
-    @Test
     void sizesAreRoundedUpToWholePages() {
         try (SharedTensorMemory small = SharedTensorMemory.create(dir, 1500, 1024)) {
             assertEquals(4096, small.arenaSize());
@@ -442,7 +430,7 @@ class SharedTensorMemoryTest {
 
         try (SharedTensorMemory largest = SharedTensorMemory.create(dir, SharedTensorMemory.MAX_REGION, 1024)) {
             assertEquals(SharedTensorMemory.MAX_REGION, largest.arenaSize());
-            assertEquals(8, largest.region(largest.heapBase() - 8, 8).remaining());
+            assertEquals(8, largest.bytes(bytesAt(largest.heapBase() - 8, 8)).remaining());
         }
     }
 
@@ -479,7 +467,8 @@ class SharedTensorMemoryTest {
                 () -> memory.floats(t),
                 () -> memory.readFloats(t),
                 () -> memory.write(t, new float[4]),
-                () -> memory.region(t.data(), 4))) {
+                () -> memory.ints(ContinuousTensor.of(t.data(), DataType.INT32, 4)),
+                () -> memory.longs(ContinuousTensor.of(t.data(), DataType.INT64, 2)))) {
             IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
             assertEquals("tensor memory is closed", e.getMessage());
         }
@@ -490,7 +479,7 @@ class SharedTensorMemoryTest {
         memory.close();
 
         assertDoesNotThrow(memory::close);
-        assertTrue(memory.isClosed());
+        assertThrows(IllegalStateException.class, () -> memory.bytes(bytesAt(SharedTensorMemory.BASE, 1)));
     }
 
     @Test
@@ -506,7 +495,7 @@ class SharedTensorMemoryTest {
     @Test
     void emptyDirectoryMeansTheDefault() {
         try (SharedTensorMemory byDefault = SharedTensorMemory.create(Path.of(""), 4096, 4096)) {
-            assertEquals(SharedTensorMemory.defaultDirectory(8192), byDefault.file().getParent());
+            assertEquals(TensorMemoryFile.defaultDirectory(8192), byDefault.file().getParent());
         }
     }
 
@@ -602,20 +591,12 @@ class SharedTensorMemoryTest {
         return values;
     }
 
-    private static String hex(long address) {
-        return "0x" + Long.toHexString(address);
+    /** A byte tensor over any range, for views that are not of an allocated tensor. */
+    private static ContinuousTensor bytesAt(long address, int length) {
+        return ContinuousTensor.of(address, DataType.UINT8, length);
     }
 
-    @Test
-    void memoryFilesOfDeadProcessesAreRemovedAtCreate(@TempDir Path dir) throws Exception {
-        Path orphan = Files.createFile(dir.resolve("strata-999999999-abc123.mem")); // no such pid can exist
-        Path mine = Files.createFile(dir.resolve("strata-" + ProcessHandle.current().pid() + "-def456.mem"));
-        Path other = Files.createFile(dir.resolve("notes.txt"));
-        try (SharedTensorMemory m = SharedTensorMemory.create(dir, 4096, 4096)) {
-            assertFalse(Files.exists(orphan), "a dead JVM's file is cleaned up");
-            assertTrue(Files.exists(mine), "a live JVM's file stays");
-            assertTrue(Files.exists(other), "other files are never touched");
-            assertTrue(Files.exists(m.file()));
-        }
+    private static String hex(long address) {
+        return "0x" + Long.toHexString(address);
     }
 }
