@@ -3,6 +3,8 @@ package dev.strata.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Typed view of {@code strata.trace}: whether the scheduler records a trace of every task and where
@@ -31,6 +33,28 @@ public record TraceSettings(boolean enabled, String file) {
     /** Tracing on, writing each run's trace to {@code file} (empty: records only, no file). */
     public static TraceSettings to(String file) {
         return new TraceSettings(true, file);
+    }
+
+    /**
+     * Where run {@code run} (1, 2, ...) of one worker writes its trace: {@link #file()} for the first run, with
+     * {@code -<run>} before the extension for later ones ({@code t.json}, {@code t-2.json}, ...); empty when
+     * {@link #file()} is empty (records in memory only). Whether tracing is enabled is not asked here.
+     */
+    public Optional<Path> runFile(int run) {
+        if (run < 1) {
+            throw new IllegalArgumentException("runs are numbered from 1, got " + run);
+        }
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(file);
+        if (run == 1) {
+            return Optional.of(path);
+        }
+        String name = path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String numbered = dot > 0 ? name.substring(0, dot) + "-" + run + name.substring(dot) : name + "-" + run;
+        return Optional.of(path.resolveSibling(numbered));
     }
 
     /** Reads {@code strata.trace} from an already resolved config that has every key. */

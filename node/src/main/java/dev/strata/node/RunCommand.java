@@ -187,16 +187,41 @@ final class RunCommand {
         out.printf(Locale.ROOT, "  metrics      runs=%d tasks completed=%d failed=%d skipped=%d early-dispatches=%d"
                         + " chip-process-restarts=%d%n", m.getRuns(), m.getTasksCompleted(), m.getTasksFailed(),
                 m.getTasksSkipped(), m.getEarlyDispatches(), m.getChipProcessRestarts());
-        out.printf(Locale.ROOT, "               last run: dispatch latency p50=%.1f us p99=%.1f us, task duration"
-                        + " p50=%.1f us p99=%.1f us, heap high-water=%d B, back-pressure waits=%d (all runs)%n",
-                m.getLastRunDispatchLatencyP50Micros(), m.getLastRunDispatchLatencyP99Micros(),
-                m.getLastRunTaskDurationP50Micros(), m.getLastRunTaskDurationP99Micros(),
-                m.getLastRunHeapHighWaterBytes(), m.getBackPressureWaits());
+        out.printf(Locale.ROOT, "               last run: dispatch latency p50=%s p99=%s, task duration p50=%s p99=%s,"
+                        + " heap high-water=%d B%n",
+                micros(m.getLastRunDispatchLatencyP50Micros()), micros(m.getLastRunDispatchLatencyP99Micros()),
+                micros(m.getLastRunTaskDurationP50Micros()), micros(m.getLastRunTaskDurationP99Micros()),
+                m.getLastRunHeapHighWaterBytes());
+        out.printf(Locale.ROOT, "               all runs: dispatch latency p50=%s p99=%s max=%s, task duration p50=%s"
+                        + " p99=%s max=%s, back-pressure waits=%d%n",
+                micros(m.getDispatchLatencyP50Micros()), micros(m.getDispatchLatencyP99Micros()),
+                micros(m.getDispatchLatencyMaxMicros()), micros(m.getTaskDurationP50Micros()),
+                micros(m.getTaskDurationP99Micros()), micros(m.getTaskDurationMaxMicros()), m.getBackPressureWaits());
         if (traceFile != null && reportFile == null) {
             RunTrace trace = worker.lastRunTrace();
             out.println("  trace        " + traceFile + (trace != null && trace.run() > 1 ? " (and -2 .. -"
                     + trace.run() + " for the later runs)" : ""));
         }
+    }
+
+    /**
+     * A latency for people: three significant digits (the histograms' precision) in the unit that suits it,
+     * e.g. {@code 850 ns}, {@code 13.9 us}, {@code 1.34 ms}, {@code 2.50 s}.
+     */
+    static String micros(double us) {
+        double ns = us * 1e3;
+        if (ns < 999.5) {
+            return String.format(Locale.ROOT, "%.0f ns", ns);
+        }
+        String[] units = {"us", "ms", "s"};
+        double v = us;
+        int unit = 0;
+        while (unit < units.length - 1 && v >= 999.5) {
+            v /= 1e3;
+            unit++;
+        }
+        String digits = v >= 99.95 ? "%.0f" : v >= 9.995 ? "%.1f" : "%.2f";
+        return String.format(Locale.ROOT, digits + " %s", v, units[unit]);
     }
 
     private static Path path(String arg) throws RunFileException {

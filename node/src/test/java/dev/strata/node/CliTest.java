@@ -147,8 +147,21 @@ class CliTest {
         String json = Files.readString(trace);
         assertTrue(json.startsWith("{") && json.contains("\"traceEvents\"") && json.contains("\"ph\":\"X\""), json);
         String html = Files.readString(report);
-        assertTrue(html.contains("<svg id=\"swimlane\"") && html.contains("<pre id=\"summary\">"), html);
+        assertTrue(html.contains("<svg id=\"swimlane\"") && html.contains("<div id=\"selfcheck\" hidden"), html);
         assertTrue(out().contains("report       " + report) && out().contains("metrics      runs="), out());
+        assertTrue(out().contains("all runs: dispatch latency p50="), out());
+    }
+
+    @Test
+    void latenciesArePrintedToThreeDigitsInAUnitThatSuitsThem() {
+        assertEquals("0 ns", RunCommand.micros(0));
+        assertEquals("850 ns", RunCommand.micros(0.85));
+        assertEquals("1.00 us", RunCommand.micros(0.9996));
+        assertEquals("13.9 us", RunCommand.micros(13.9));
+        assertEquals("1.34 s", RunCommand.micros(1_342_177.3), "the old CLI printed p50=1342177.3 us");
+        assertEquals("1.00 ms", RunCommand.micros(999.7));
+        assertEquals("250 ms", RunCommand.micros(250_000));
+        assertEquals("3600 s", RunCommand.micros(3.6e9), "seconds are the largest unit");
     }
 
     @Test

@@ -4,9 +4,9 @@ import dev.strata.graph.IntList;
 import dev.strata.graph.SlotState;
 import dev.strata.graph.TaskGraph;
 import dev.strata.graph.TaskState;
-import dev.strata.metrics.LatencyHistogram;
 import dev.strata.metrics.ProgressCounters;
 import dev.strata.metrics.RunMetrics;
+import dev.strata.metrics.TaskLatencies;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
@@ -112,8 +112,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final ProgressCounters counters;
     private final TraceRecorder recorder; // null when tracing is off: then tracing costs one null check per event
     private final Map<WorkerKind, String[]> workerNames = new java.util.EnumMap<>(WorkerKind.class);
-    private final LatencyHistogram dispatchLatency = new LatencyHistogram();
-    private final LatencyHistogram taskDuration = new LatencyHistogram();
+    private final TaskLatencies latencies = new TaskLatencies();
     private long submitted;
     private long running;
 
@@ -223,10 +222,10 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         TaskDone d = m.done();
         pools.get(d.kind()).done(d.workerIndex());
         if (d.startNanos() != 0 && !d.skipped()) {
-            taskDuration.record(d.endNanos() - d.startNanos());
+            latencies.recordTaskDuration(d.endNanos() - d.startNanos());
             SlotState s = graph.slot(d.slot());
             if (s != null && s.readyNanos() != 0) {
-                dispatchLatency.record(d.startNanos() - s.readyNanos()); // < 0 (early, started first) counts as 0
+                latencies.recordDispatchLatency(d.startNanos() - s.readyNanos()); // < 0 (early, started first) counts as 0
             }
         }
         if (recorder != null) {
@@ -268,16 +267,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                     f.worker(), f.groupIndex(), f.error()));
         }
         publish();
-        RunMetrics metrics = new RunMetrics(taskDuration.count(), dispatchLatency.percentile(0.5),
-                dispatchLatency.percentile(0.99), taskDuration.percentile(0.5), taskDuration.percentile(0.99));
+        RunMetrics metrics = latencies.finishRun();
         List<TaskTrace> trace = recorder == null ? List.of() : recorder.finish();
         m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches,
                 graph.failedTasks(), metrics, trace));
         earlyDispatches = 0;
         submitted = 0;
         running = 0;
-        dispatchLatency.reset();
-        taskDuration.reset();
         graph.reset();
         pools.values().forEach(WorkerPool::clearAffinity);
         epoch++;

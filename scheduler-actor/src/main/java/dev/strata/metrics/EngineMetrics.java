@@ -1,17 +1,21 @@
 package dev.strata.metrics;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.HdrHistogram.Histogram;
 
 /**
- * The JMX view of one engine: cumulative counters and last-run figures, updated by the user thread at the
- * end of each run, plus live figures read from the scheduler's {@link ProgressCounters} and the heap ring.
- * Registered by the engine at init, unregistered at close.
+ * The JMX view of one engine: cumulative counters, latency histograms of every run and last-run figures,
+ * updated by the user thread at the end of each run, plus live figures read from the scheduler's
+ * {@link ProgressCounters} and the heap ring. Registered by the engine at init, unregistered at close.
  */
 public final class EngineMetrics implements EngineMetricsMBean {
     private static final AtomicInteger ENGINES = new AtomicInteger();
@@ -29,7 +33,11 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private final LongSupplier chipRestarts;
     private volatile long lastHighWater;
     private volatile long lastWallNanos;
-    private volatile RunMetrics last = RunMetrics.EMPTY;
+    // Guarded by this: the user thread merges a run in, JMX threads read.
+    private final Histogram dispatchLatency = TaskLatencies.newHistogram();
+    private final Histogram taskDuration = TaskLatencies.newHistogram();
+    private Histogram lastDispatchLatency = TaskLatencies.newHistogram();
+    private Histogram lastTaskDuration = TaskLatencies.newHistogram();
     private boolean registered;
 
     /** Metrics of an engine of level {@code level}, named uniquely in this JVM. */
@@ -91,7 +99,36 @@ public final class EngineMetrics implements EngineMetricsMBean {
         backPressureWaits.addAndGet(waits);
         lastHighWater = highWaterBytes;
         lastWallNanos = wallNanos;
-        last = metrics;
+        Histogram runDispatch = metrics.dispatchLatency();
+        Histogram runDuration = metrics.taskDuration();
+        synchronized (this) {
+            dispatchLatency.add(runDispatch);
+            taskDuration.add(runDuration);
+            lastDispatchLatency = runDispatch;
+            lastTaskDuration = runDuration;
+        }
+    }
+
+    /** Dispatch latency of every run since init, nanoseconds: a copy, to read or merge with other engines'. */
+    public synchronized Histogram dispatchLatency() {
+        return dispatchLatency.copy();
+    }
+
+    /** Task duration of every run since init, nanoseconds: a copy, to read or merge with other engines'. */
+    public synchronized Histogram taskDuration() {
+        return taskDuration.copy();
+    }
+
+    /**
+     * Decodes a histogram attribute ({@link #getDispatchLatencyHistogram()}, {@link #getTaskDurationHistogram()})
+     * back into a histogram of nanoseconds.
+     */
+    public static Histogram decodeHistogram(String base64) {
+        try {
+            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IllegalArgumentException("not an encoded histogram: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -160,23 +197,80 @@ public final class EngineMetrics implements EngineMetricsMBean {
     }
 
     @Override
-    public double getLastRunDispatchLatencyP50Micros() {
-        return last.dispatchLatencyP50Nanos() / 1e3;
+    public synchronized double getLastRunDispatchLatencyP50Micros() {
+        return percentileMicros(lastDispatchLatency, 50);
     }
 
     @Override
-    public double getLastRunDispatchLatencyP99Micros() {
-        return last.dispatchLatencyP99Nanos() / 1e3;
+    public synchronized double getLastRunDispatchLatencyP99Micros() {
+        return percentileMicros(lastDispatchLatency, 99);
     }
 
     @Override
-    public double getLastRunTaskDurationP50Micros() {
-        return last.taskDurationP50Nanos() / 1e3;
+    public synchronized double getLastRunTaskDurationP50Micros() {
+        return percentileMicros(lastTaskDuration, 50);
     }
 
     @Override
-    public double getLastRunTaskDurationP99Micros() {
-        return last.taskDurationP99Nanos() / 1e3;
+    public synchronized double getLastRunTaskDurationP99Micros() {
+        return percentileMicros(lastTaskDuration, 99);
+    }
+
+    @Override
+    public synchronized long getLatencySamples() {
+        return taskDuration.getTotalCount();
+    }
+
+    @Override
+    public synchronized double getDispatchLatencyP50Micros() {
+        return percentileMicros(dispatchLatency, 50);
+    }
+
+    @Override
+    public synchronized double getDispatchLatencyP99Micros() {
+        return percentileMicros(dispatchLatency, 99);
+    }
+
+    @Override
+    public synchronized double getDispatchLatencyMaxMicros() {
+        return percentileMicros(dispatchLatency, 100);
+    }
+
+    @Override
+    public synchronized double getTaskDurationP50Micros() {
+        return percentileMicros(taskDuration, 50);
+    }
+
+    @Override
+    public synchronized double getTaskDurationP99Micros() {
+        return percentileMicros(taskDuration, 99);
+    }
+
+    @Override
+    public synchronized double getTaskDurationMaxMicros() {
+        return percentileMicros(taskDuration, 100);
+    }
+
+    @Override
+    public synchronized String getDispatchLatencyHistogram() {
+        return encode(dispatchLatency);
+    }
+
+    @Override
+    public synchronized String getTaskDurationHistogram() {
+        return encode(taskDuration);
+    }
+
+    /** The value at {@code percentile} (0..100) in microseconds, exact to the histogram's precision; 0 when empty. */
+    private static double percentileMicros(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    /** HdrHistogram's compressed form in Base64, as its own log format writes a histogram. */
+    private static String encode(Histogram h) {
+        ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        int length = h.encodeIntoCompressedByteBuffer(buffer);
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
     }
 
     @Override

@@ -2,8 +2,9 @@ package dev.strata.metrics;
 
 /**
  * What one engine exposes through JMX as {@code dev.strata:type=Engine,name=<engine name>}. Cumulative
- * counters cover every run since {@code init()}; "LastRun" figures the most recent finished run; "Current"
- * figures are live. Each name is documented in docs/observability.md.
+ * counters and latency histograms cover every run since {@code init()}; "LastRun" figures the most recent
+ * finished run; "Current" figures are live. Latencies are HdrHistograms exact to 3 significant digits.
+ * Each name is documented in docs/observability.md.
  */
 public interface EngineMetricsMBean {
     /** Runs finished since init (failed ones included). */
@@ -59,4 +60,34 @@ public interface EngineMetricsMBean {
 
     /** 99th percentile task duration of the last run, microseconds. */
     double getLastRunTaskDurationP99Micros();
+
+    /** Task members measured (those that ran on a worker), all runs: the count behind the histograms below. */
+    long getLatencySamples();
+
+    /** Median dispatch latency (task start - ready), all runs, microseconds. */
+    double getDispatchLatencyP50Micros();
+
+    /** 99th percentile dispatch latency, all runs, microseconds. */
+    double getDispatchLatencyP99Micros();
+
+    /** Largest dispatch latency, all runs, microseconds. */
+    double getDispatchLatencyMaxMicros();
+
+    /** Median task duration (end - start), all runs, microseconds. */
+    double getTaskDurationP50Micros();
+
+    /** 99th percentile task duration, all runs, microseconds. */
+    double getTaskDurationP99Micros();
+
+    /** Longest task duration, all runs, microseconds. */
+    double getTaskDurationMaxMicros();
+
+    /**
+     * The full dispatch-latency histogram of all runs, nanoseconds: HdrHistogram's compressed encoding in
+     * Base64 ({@code Histogram.decodeFromCompressedByteBuffer}, or {@link EngineMetrics#decodeHistogram}).
+     */
+    String getDispatchLatencyHistogram();
+
+    /** The full task-duration histogram of all runs, nanoseconds, encoded as {@link #getDispatchLatencyHistogram()}. */
+    String getTaskDurationHistogram();
 }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -71,8 +70,10 @@ final class Engine implements AutoCloseable {
     }
 
     /** Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. */
-    static Engine start(WorkerSettings s, Config config, List<SubCallable> subs, List<ChipKernel> kernels,
-                        List<String> kernelNames) {
+    static Engine start(WorkerSettings s, Config config, Callables callables) {
+        List<SubCallable> subs = callables.subs();
+        List<ChipKernel> kernels = callables.kernels();
+        List<String> kernelNames = callables.chipNames();
         Path dir = s.memoryDir().isEmpty() ? null : Path.of(s.memoryDir());
         SharedTensorMemory memory = SharedTensorMemory.create(dir, s.arenaSize(), s.heapRingSize());
         HeapRing ring = new HeapRing(memory.heapBase(), memory.heapSize());
@@ -103,26 +104,19 @@ final class Engine implements AutoCloseable {
                             "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
-            system = ActorSystem.create(guardian(s, memory, ring, subs, chips, kernelNames, progress, started),
-                    "strata", actorConfig);
+            system = ActorSystem.create(guardian(s, memory, ring, subs, chips, callables.chipNamesById(), progress,
+                    started), "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
                     "the engine's actor system stopped while starting; see the log for the cause")));
             ActorRef<SchedulerActor.Command> scheduler =
                     started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            List<String> workerNames = new ArrayList<>();
-            for (int i = 0; i < s.chipWorkers(); i++) {
-                workerNames.add("chip " + i);
-            }
-            for (int i = 0; i < s.subWorkers(); i++) {
-                workerNames.add("sub worker " + i);
-            }
             List<ChipProcess> chipProcesses = List.copyOf(processes);
             EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize(),
                     () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum());
             metrics.register();
             return new Engine(memory, ring, system, scheduler, processes, progress, metrics,
-                    List.copyOf(workerNames));
+                    workerNames(s.chipWorkers(), s.subWorkers()));
         } catch (Exception e) {
             if (system != null) {
                 system.terminate();
@@ -135,7 +129,7 @@ final class Engine implements AutoCloseable {
 
     private static Behavior<Void> guardian(WorkerSettings s, SharedTensorMemory memory, HeapRing ring,
                                            List<SubCallable> subs, List<GroupTaskWorker> chipWorkers,
-                                           List<String> kernelNames, ProgressCounters progress,
+                                           Map<Long, String> chipNames, ProgressCounters progress,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
@@ -152,16 +146,12 @@ final class Engine implements AutoCloseable {
             }
             workers.put(WorkerKind.CHIP, chips);
             workers.put(WorkerKind.SUB, subWorkers);
-            Map<Long, String> names = new HashMap<>();
-            for (int i = 0; i < kernelNames.size(); i++) {
-                names.put((long) i, kernelNames.get(i));
-            }
             // The engine's own actors get a small dispatcher of their own with a high throughput: every
             // reschedule of the scheduler's mailbox is a thread hand-off, and it sees a message per task.
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<RingActor.Command> ringActor = ctx.spawn(RingActor.create(ring), "ring", engine);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
-                    SchedulerActor.create(workers, s.queueDepth(), names, ringActor, progress, s.trace().enabled()),
+                    SchedulerActor.create(workers, s.queueDepth(), chipNames, ringActor, progress, s.trace().enabled()),
                     "scheduler", engine);
             // If the scheduler or ring ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
@@ -176,6 +166,21 @@ final class Engine implements AutoCloseable {
                     })
                     .build();
         });
+    }
+
+    /**
+     * The workers' names in trace-lane order, chips then sub workers: {@code chip 0}, {@code sub worker 0}, as
+     * the scheduler names them in traces and failure reports.
+     */
+    static List<String> workerNames(int chipWorkers, int subWorkers) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < chipWorkers; i++) {
+            names.add("chip " + i);
+        }
+        for (int i = 0; i < subWorkers; i++) {
+            names.add("sub worker " + i);
+        }
+        return List.copyOf(names);
     }
 
     /** Stops every actor (and with them the workers' threads), then unmaps and deletes the memory file. */

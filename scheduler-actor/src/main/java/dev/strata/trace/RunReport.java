@@ -17,7 +17,9 @@ import java.util.Set;
  * resource): a swimlane picture with one lane per worker and one rectangle per task member that ran,
  * coloured by callable; the critical path and its length against the wall time; per-callable counts and
  * duration percentiles; worker utilization; heap-ring high-water mark and back-pressure waits. A small
- * inline script counts the drawn lanes and tasks into {@code <pre id="summary">lanes=N tasks=M</pre>}.
+ * inline script counts the drawn lanes and tasks into the data attributes of a hidden element,
+ * {@code <div id="selfcheck" hidden data-lanes="N" data-tasks="M">}: a self-check for tests that render the
+ * page, invisible to its readers.
  */
 public final class RunReport {
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
@@ -71,7 +73,7 @@ public final class RunReport {
                 .append(" &middot; ").append(trace.tasks().size()).append(" task members (").append(ran)
                 .append(" ran, ").append(failed).append(" failed, ").append(skipped).append(" skipped) &middot; wall ")
                 .append(ms(wall)).append("</p>\n");
-        b.append("<pre id=\"summary\">lanes=? tasks=?</pre>\n");
+        b.append("<div id=\"selfcheck\" hidden data-lanes=\"?\" data-tasks=\"?\"></div>\n");
         swimlane(b, trace, wall, colours, onPath);
         b.append("<p>");
         for (Map.Entry<String, String> e : colours.entrySet()) {
@@ -110,8 +112,9 @@ public final class RunReport {
                         Math.max(1, trace.heapSizeBytes()))).append(")</td></tr><tr><td>back-pressure waits</td><td>")
                 .append(trace.backPressureWaits()).append("</td></tr></table>\n");
         b.append("<script>\n(function(){var svg=document.getElementById('swimlane');")
-                .append("document.getElementById('summary').textContent='lanes='+svg.querySelectorAll('g.lane')")
-                .append(".length+' tasks='+svg.querySelectorAll('rect.task').length;})();\n</script>\n")
+                .append("var check=document.getElementById('selfcheck');")
+                .append("check.dataset.lanes=svg.querySelectorAll('g.lane').length;")
+                .append("check.dataset.tasks=svg.querySelectorAll('rect.task').length;})();\n</script>\n")
                 .append("</body></html>\n");
         return b.toString();
     }

@@ -18,6 +18,7 @@ import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerDispatch;
 import dev.strata.worker.WorkerKind;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
@@ -76,7 +77,7 @@ class MessageSerializationTest {
                 TaskStatus.FAILED);
         SchedulerActor.RunOutcome outcome = new SchedulerActor.RunOutcome(
                 List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3, 1,
-                new RunMetrics(8, 1000, 2000, 3000, 4000), List.of(traced));
+                RunMetrics.of(histogram(1000, 2000), histogram(3000, 4000)), List.of(traced));
         assertEquals(outcome, roundTrip(outcome));
         assertArrayEquals(new int[] {1, 3}, roundTrip(outcome).trace().get(0).producers());
         SchedulerActor.Submit stamped = roundTrip(new SchedulerActor.Submit(5, WorkerKind.SUB, 1, List.of(args),
@@ -93,5 +94,13 @@ class MessageSerializationTest {
         RingActor.Release back = roundTrip(new RingActor.Release(new int[] {4, 5}, new int[] {5}));
         assertArrayEquals(new int[] {4, 5}, back.slots());
         assertArrayEquals(new int[] {5}, back.failed());
+    }
+
+    private static Histogram histogram(long... nanos) {
+        Histogram h = new Histogram(3);
+        for (long v : nanos) {
+            h.recordValue(v);
+        }
+        return h;
     }
 }

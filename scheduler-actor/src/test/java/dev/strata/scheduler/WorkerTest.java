@@ -216,14 +216,21 @@ class WorkerTest {
 
     @Test
     void nestedScopesReleaseHeapSoALongLoopFitsASmallRing() {
+        long tensorBytes = 64 * 1024 * 4; // 256 KiB of a 1 MiB ring, 50 times: 12.5 MiB in all
         w.run(Task.of((orch, args, cfg) -> {
             for (int i = 0; i < 50; i++) {
                 orch.scopeBegin();
-                ContinuousTensor t = orch.alloc(DataType.FLOAT32, 64 * 1024); // 256 KiB of a 1 MiB ring
+                ContinuousTensor t = orch.alloc(DataType.FLOAT32, 64 * 1024);
                 orch.submitSub(addOne, new TaskArgs().addTensor(t, INOUT));
                 orch.scopeEnd();
             }
         }));
+        long highWater = w.metrics().getLastRunHeapHighWaterBytes();
+        assertTrue(highWater >= tensorBytes, "each tensor came from the ring: high-water " + highWater);
+        assertTrue(highWater <= w.metrics().getHeapSizeBytes(),
+                "12.5 MiB went through a 1 MiB ring, so each scope's end gave its tensor back: high-water " + highWater);
+        assertEquals(0L, w.metrics().getHeapUsedBytes(), "every scope's heap is back after the run");
+        assertEquals(50, w.lastRun().completedTasks());
     }
 
     @Test

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RunReportBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Pattern SUMMARY = Pattern.compile("<pre id=\"summary\">lanes=(\\d+) tasks=(\\d+)</pre>");
+    /** The report's hidden self-check element, whose data attributes its script fills in. */
+    private static final Pattern SELF_CHECK = Pattern.compile("<div id=\"selfcheck\"[^>]*>");
+    private static final Pattern LANES = Pattern.compile("data-lanes=\"(\\d+)\"");
+    private static final Pattern TASKS = Pattern.compile("data-tasks=\"(\\d+)\"");
 
     @TempDir
     Path dir;
@@ -47,10 +50,17 @@ class RunReportBrowserTest {
         assertTrue(html.contains("sub#0") && html.contains("sub#1"), "legend names the callables");
         assertTrue(html.contains("id=\"critical\">" + KnownDag.CRITICAL_TASKS + " tasks"), "critical path");
 
-        Matcher m = SUMMARY.matcher(render(report));
-        assertTrue(m.find(), "the report's script did not run in the browser");
-        assertEquals(3, Integer.parseInt(m.group(1)), "lanes");
-        assertEquals(KnownDag.MEMBERS, Integer.parseInt(m.group(2)), "tasks");
+        Matcher check = SELF_CHECK.matcher(html);
+        assertTrue(check.find() && check.group().contains(" hidden"), "the self-check is hidden: " + html);
+        assertFalse(Pattern.compile("lanes=\\S* tasks=").matcher(html).find(), "no self-check text on the page");
+
+        Matcher rendered = SELF_CHECK.matcher(render(report));
+        assertTrue(rendered.find(), "the self-check element is in the rendered page");
+        Matcher lanes = LANES.matcher(rendered.group());
+        Matcher tasks = TASKS.matcher(rendered.group());
+        assertTrue(lanes.find() && tasks.find(), "the report's script did not run in the browser: " + rendered.group());
+        assertEquals(3, Integer.parseInt(lanes.group(1)), "lanes");
+        assertEquals(KnownDag.MEMBERS, Integer.parseInt(tasks.group(1)), "tasks");
     }
 
     private String render(Path report) throws Exception {

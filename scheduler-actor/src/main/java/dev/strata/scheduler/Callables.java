@@ -1,0 +1,76 @@
+package dev.strata.scheduler;
+
+import dev.strata.orchestrator.Catalog;
+import dev.strata.protocol.ChipKernel;
+import dev.strata.protocol.SubCallable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a {@link Worker} has registered before {@code init()}: sub callables and chip kernels, each kernel with
+ * its unique name. The one table of chip names: the orchestrator's {@link Catalog}, the chip workers and the
+ * scheduler's failure reports all get their view of it from here. The id of a callable is its index. Plain and
+ * not thread-safe: the worker registers under its lock, and after {@code init()} only reads.
+ */
+final class Callables {
+    private final List<SubCallable> subs = new ArrayList<>();
+    private final List<ChipKernel> kernels = new ArrayList<>();
+    private final List<String> chipNames = new ArrayList<>();
+
+    /** Adds a sub callable and returns its id. */
+    int addSub(SubCallable fn) {
+        subs.add(Objects.requireNonNull(fn, "sub callable must not be null"));
+        return subs.size() - 1;
+    }
+
+    /** Adds a chip kernel under a name no other kernel has and returns its id. */
+    long addChip(String name, ChipKernel kernel) {
+        Objects.requireNonNull(kernel, "chip kernel must not be null");
+        requireNewName(name);
+        kernels.add(kernel);
+        chipNames.add(name);
+        return kernels.size() - 1;
+    }
+
+    /** Throws {@link IllegalArgumentException} if {@code name} is blank or already names a chip kernel. */
+    void requireNewName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("chip callable name must not be blank");
+        }
+        if (chipNames.contains(name)) {
+            throw new IllegalArgumentException("chip callable name '" + name + "' is already registered");
+        }
+    }
+
+    /** The sub callables, index = id. */
+    List<SubCallable> subs() {
+        return List.copyOf(subs);
+    }
+
+    /** The chip kernels, index = id. */
+    List<ChipKernel> kernels() {
+        return List.copyOf(kernels);
+    }
+
+    /** The chip kernels' names, index = id. */
+    List<String> chipNames() {
+        return List.copyOf(chipNames);
+    }
+
+    /** The chip kernels' names by id, the form the scheduler's failure reports take. */
+    Map<Long, String> chipNamesById() {
+        Map<Long, String> byId = new HashMap<>();
+        for (int id = 0; id < chipNames.size(); id++) {
+            byId.put((long) id, chipNames.get(id));
+        }
+        return Map.copyOf(byId);
+    }
+
+    /** What the orchestrator checks submits against, with {@code chipArgsLimit} bytes per chip task's args. */
+    Catalog catalog(int subWorkers, int chipWorkers, int chipArgsLimit) {
+        return new Catalog(subs.size(), chipNames, subWorkers, chipWorkers, chipArgsLimit);
+    }
+}

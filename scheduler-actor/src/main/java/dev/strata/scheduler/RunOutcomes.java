@@ -1,0 +1,73 @@
+package dev.strata.scheduler;
+
+import dev.strata.dispatch.SchedulerActor.FailureReport;
+import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import java.util.Locale;
+import org.slf4j.Logger;
+
+/**
+ * What a run's outcome (the scheduler's reply at the end of a run) means to the user: the exception
+ * {@link Worker#run} throws, the {@link RunSummary} {@link Worker#lastRun()} returns, and the log lines.
+ */
+final class RunOutcomes {
+    /** A run with thousands of failed tasks logs this many of them, then a count. */
+    static final int MAX_LOGGED_FAILURES = 20;
+
+    private RunOutcomes() {
+    }
+
+    /**
+     * What {@code run} throws for this outcome: the orch fn's failure (the tasks' failures suppressed in it) or
+     * else the first task failure; null when the run succeeded.
+     */
+    static TaskFailedException failure(RunOutcome outcome, Throwable orchFailure) {
+        if (orchFailure != null) {
+            TaskFailedException failure = new TaskFailedException("orchestration function failed: " + orchFailure,
+                    -1, "orch", orchFailure);
+            outcome.failures().forEach(f -> failure.addSuppressed(taskFailure(f, outcome)));
+            return failure;
+        }
+        return outcome.failures().isEmpty() ? null : taskFailure(outcome.failures().get(0), outcome);
+    }
+
+    private static TaskFailedException taskFailure(FailureReport f, RunOutcome outcome) {
+        String others = outcome.failures().size() > 1
+                ? " (" + (outcome.failures().size() - 1) + " more failure(s))" : "";
+        String skipped = outcome.skippedTasks() > 0 ? "; " + outcome.skippedTasks() + " dependent task(s) skipped"
+                : "";
+        return new TaskFailedException("task slot " + f.slot() + member(f) + " (" + f.callableName() + " on "
+                + f.worker() + ") failed: " + f.error().exceptionClass() + ": " + f.error().message() + others
+                + skipped, f.slot(), f.callableName(), f.error().toException());
+    }
+
+    /** The public summary of an outcome. */
+    static RunSummary summary(RunOutcome o) {
+        return new RunSummary(o.completedTasks(), o.failedTasks(), o.skippedTasks(), o.earlyDispatches(),
+                o.trace().size(), o.failures().stream().map(f -> new RunSummary.TaskFailure(f.slot(),
+                        f.callableName(), f.worker(), f.groupIndex(), f.error().exceptionClass(),
+                        f.error().message())).toList());
+    }
+
+    /** Logs the end of run {@code run}: each failure at ERROR (at most {@link #MAX_LOGGED_FAILURES}), then INFO. */
+    static void logEnd(Logger log, int run, RunOutcome outcome, long wallNanos, Throwable orchFailure) {
+        int logged = 0;
+        for (FailureReport f : outcome.failures()) {
+            if (logged++ == MAX_LOGGED_FAILURES) {
+                log.error("run {}: {} more task failure(s) not logged", run, outcome.failures().size() - logged + 1);
+                break;
+            }
+            log.error("run {}: task slot {}{} ({} on {}) failed: {}: {}", run, f.slot(), member(f), f.callableName(),
+                    f.worker(), f.error().exceptionClass(), f.error().message());
+        }
+        if (orchFailure != null) {
+            log.error("run {}: orchestration function failed: {}", run, orchFailure.toString());
+        }
+        log.info("run {} finished in {} ms: {} tasks, {} failed, {} skipped", run,
+                String.format(Locale.ROOT, "%.3f", wallNanos / 1e6), outcome.completedTasks()
+                        + outcome.skippedTasks(), outcome.failedTasks(), outcome.skippedTasks());
+    }
+
+    private static String member(FailureReport f) {
+        return f.groupIndex() > 0 ? " member " + f.groupIndex() : "";
+    }
+}

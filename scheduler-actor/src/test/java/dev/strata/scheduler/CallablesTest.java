@@ -1,0 +1,62 @@
+package dev.strata.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.orchestrator.Catalog;
+import dev.strata.protocol.ChipKernel;
+import dev.strata.protocol.SubCallable;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CallablesTest {
+    private final Callables callables = new Callables();
+    private final ChipKernel kernel = ctx -> { };
+    private final SubCallable sub = ctx -> { };
+
+    @Test
+    void idsAreRegistrationIndexesPerKind() {
+        assertEquals(0, callables.addSub(sub));
+        assertEquals(0L, callables.addChip("gemm", kernel));
+        assertEquals(1, callables.addSub(sub));
+        assertEquals(1L, callables.addChip("trsm", kernel));
+        assertEquals(List.of(sub, sub), callables.subs());
+        assertEquals(List.of(kernel, kernel), callables.kernels());
+    }
+
+    @Test
+    void everyViewOfTheChipNamesComesFromOneTable() {
+        callables.addChip("gemm", kernel);
+        callables.addChip("trsm", kernel);
+        assertEquals(List.of("gemm", "trsm"), callables.chipNames());
+        assertEquals(Map.of(0L, "gemm", 1L, "trsm"), callables.chipNamesById());
+        assertEquals(new Catalog(0, List.of("gemm", "trsm"), 2, 3, 100), callables.catalog(2, 3, 100));
+    }
+
+    @Test
+    void aChipNameIsUniqueAndNotBlank() {
+        callables.addChip("gemm", kernel);
+        IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
+                () -> callables.addChip("gemm", kernel));
+        assertTrue(dup.getMessage().contains("'gemm' is already registered"), dup.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> callables.addChip(" ", kernel));
+        assertThrows(IllegalArgumentException.class, () -> callables.addChip(null, kernel));
+        assertEquals(List.of("gemm"), callables.chipNames(), "a rejected kernel is not registered");
+    }
+
+    @Test
+    void nullCallablesAreRejected() {
+        assertThrows(NullPointerException.class, () -> callables.addSub(null));
+        assertThrows(NullPointerException.class, () -> callables.addChip("k", null));
+    }
+
+    @Test
+    void viewsAreSnapshots() {
+        List<String> before = callables.chipNames();
+        callables.addChip("gemm", kernel);
+        assertEquals(List.of(), before);
+        assertThrows(UnsupportedOperationException.class, () -> callables.subs().add(sub));
+    }
+}

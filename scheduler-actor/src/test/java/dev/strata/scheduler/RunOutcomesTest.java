@@ -1,0 +1,91 @@
+package dev.strata.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.strata.dispatch.SchedulerActor.FailureReport;
+import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import dev.strata.metrics.RunMetrics;
+import dev.strata.protocol.TaskError;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class RunOutcomesTest {
+    private static final FailureReport GEMM_FAILED = new FailureReport(7, "gemm", "chip 1", 0,
+            TaskError.of(new ArithmeticException("singular")));
+    private static final FailureReport MEMBER_FAILED = new FailureReport(9, "sub#2", "sub worker 0", 3,
+            TaskError.of(new IllegalStateException("no")));
+
+    private static RunOutcome outcome(List<FailureReport> failures, long skipped) {
+        return new RunOutcome(failures, 10, skipped, 1, failures.size(), RunMetrics.EMPTY, List.of());
+    }
+
+    @Test
+    void aCleanRunThrowsNothing() {
+        assertNull(RunOutcomes.failure(outcome(List.of(), 0), null));
+    }
+
+    @Test
+    void theFirstTaskFailureIsThrownNamingSlotCallableWorkerAndWhatElseHappened() {
+        TaskFailedException e = RunOutcomes.failure(outcome(List.of(GEMM_FAILED, MEMBER_FAILED), 4), null);
+        assertEquals(7, e.taskSlot());
+        assertEquals("gemm", e.callableName());
+        assertEquals("task slot 7 (gemm on chip 1) failed: java.lang.ArithmeticException: singular"
+                + " (1 more failure(s)); 4 dependent task(s) skipped", e.getMessage());
+        assertInstanceOf(TaskError.RemoteTaskException.class, e.getCause());
+    }
+
+    @Test
+    void aGroupMemberIsNamed() {
+        TaskFailedException e = RunOutcomes.failure(outcome(List.of(MEMBER_FAILED), 0), null);
+        assertTrue(e.getMessage().startsWith("task slot 9 member 3 (sub#2 on sub worker 0)"), e.getMessage());
+    }
+
+    @Test
+    void anOrchFnFailureWinsAndCarriesTheTaskFailuresSuppressed() {
+        Exception orch = new java.io.IOException("gave up");
+        TaskFailedException e = RunOutcomes.failure(outcome(List.of(GEMM_FAILED), 0), orch);
+        assertEquals(-1, e.taskSlot());
+        assertEquals("orch", e.callableName());
+        assertSame(orch, e.getCause());
+        assertEquals(1, e.getSuppressed().length);
+        assertEquals(7, ((TaskFailedException) e.getSuppressed()[0]).taskSlot());
+    }
+
+    @Test
+    void theSummaryCopiesCountsAndFailures() {
+        RunSummary s = RunOutcomes.summary(outcome(List.of(MEMBER_FAILED), 2));
+        assertEquals(new RunSummary(10, 1, 2, 1, 0, List.of(new RunSummary.TaskFailure(9, "sub#2", "sub worker 0", 3,
+                IllegalStateException.class.getName(), "no"))), s);
+    }
+
+    @Test
+    void manyFailuresAreLoggedUpToTheLimitThenCounted() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+                RunOutcomesTest.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        log.setLevel(Level.INFO);
+        log.setAdditive(false);
+        List<FailureReport> failures = new ArrayList<>();
+        for (int i = 0; i < RunOutcomes.MAX_LOGGED_FAILURES + 5; i++) {
+            failures.add(GEMM_FAILED);
+        }
+        RunOutcomes.logEnd(log, 3, outcome(failures, 0), 2_500_000, new IllegalStateException("orch"));
+        List<String> text = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(RunOutcomes.MAX_LOGGED_FAILURES + 3, text.size(), text.toString());
+        assertEquals("run 3: 5 more task failure(s) not logged", text.get(RunOutcomes.MAX_LOGGED_FAILURES));
+        assertTrue(text.get(RunOutcomes.MAX_LOGGED_FAILURES + 1).contains("orchestration function failed"));
+        assertEquals("run 3 finished in 2.500 ms: 10 tasks, 25 failed, 0 skipped", text.get(text.size() - 1));
+        assertEquals(Level.INFO, lines.list.get(lines.list.size() - 1).getLevel());
+    }
+}
