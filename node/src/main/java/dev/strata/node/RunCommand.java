@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.InvalidSettingException;
+import dev.strata.config.TraceSettings;
 import dev.strata.scheduler.HeapExhaustedException;
 import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
@@ -177,9 +178,20 @@ final class RunCommand {
             err.println("strata: could not write the report to " + reportFile + ": " + e.getMessage());
         }
         if (traceFile != null) {
-            out.println("  trace        " + traceFile + (trace.run() > 1 ? " (and -2 .. -" + trace.run()
-                    + " for the later runs)" : ""));
+            out.println(traceLine(trace.run()));
         }
+    }
+
+    /** Where the traces went: run 1 in the --trace file, later runs beside it with their number. */
+    private String traceLine(int runs) {
+        TraceSettings files = TraceSettings.to(traceFile.toString());
+        String later = switch (runs) {
+            case 0, 1 -> "";
+            case 2 -> " (and " + files.runFile(2).orElseThrow().getFileName() + " for run 2)";
+            default -> " (and " + files.runFile(2).orElseThrow().getFileName() + " .. "
+                    + files.runFile(runs).orElseThrow().getFileName() + " for runs 2 .. " + runs + ")";
+        };
+        return "  trace        " + traceFile + later;
     }
 
     private void printMetrics(Worker worker) {
@@ -199,8 +211,7 @@ final class RunCommand {
                 micros(m.getTaskDurationP99Micros()), micros(m.getTaskDurationMaxMicros()), m.getBackPressureWaits());
         if (traceFile != null && reportFile == null) {
             RunTrace trace = worker.lastRunTrace();
-            out.println("  trace        " + traceFile + (trace != null && trace.run() > 1 ? " (and -2 .. -"
-                    + trace.run() + " for the later runs)" : ""));
+            out.println(traceLine(trace == null ? 0 : trace.run()));
         }
     }
 

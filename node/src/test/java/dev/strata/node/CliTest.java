@@ -153,6 +153,16 @@ class CliTest {
     }
 
     @Test
+    void laterRunsTraceFilesAreNamedAsWritten() throws Exception {
+        Path trace = dir.resolve("out.json");
+        String file = write("one.conf", SMALL_NOOP_DAG.replace("[independent, chain, fan, group]", "[fan]"));
+        assertEquals(Cli.OK, cli("run", file, "--trace", trace.toString()), err());
+        assertTrue(out().contains("trace        " + trace + " (and out-2.json for run 2)"), out());
+        assertTrue(Files.isRegularFile(dir.resolve("out-2.json")), "second run's trace");
+        assertFalse(Files.exists(dir.resolve("out-3.json")), "a warm-up run and the measured one");
+    }
+
+    @Test
     void latenciesArePrintedToThreeDigitsInAUnitThatSuitsThem() {
         assertEquals("0 ns", RunCommand.micros(0));
         assertEquals("850 ns", RunCommand.micros(0.85));
