@@ -122,6 +122,12 @@ final class RunCommand {
             err.println("strata: job failed: " + message(e));
             printCauses(e);
             return Cli.JOB_FAILED;
+        } catch (OutOfMemoryError e) {
+            // Thrown on this thread, so the engine is intact and the job's data is garbage by now: say what
+            // did not fit instead of printing a stack trace.
+            err.printf(Locale.ROOT, "strata: job failed: the job does not fit in the Java heap (max %d MiB):"
+                    + " raise -Xmx or lower %s%n", Runtime.getRuntime().maxMemory() >> 20, job.sizeKey());
+            return Cli.JOB_FAILED;
         } catch (Exception e) {
             err.println("strata: job failed with an unexpected error: " + message(e));
             e.printStackTrace(err);

@@ -3,6 +3,7 @@ package dev.strata.node.cholesky;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
 import dev.strata.node.job.Job;
+import dev.strata.node.job.JobSection;
 import dev.strata.node.job.JobFailedException;
 import dev.strata.node.job.LocalTaskContext;
 import dev.strata.node.job.LocalTensorMemory;
@@ -230,5 +231,10 @@ public final class TiledCholeskyJob implements Job {
         StringBuilder b = new StringBuilder();
         counts.forEach((k, c) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(c));
         return b.toString();
+    }
+
+    @Override
+    public String sizeKey() {
+        return JobSection.key("matrix-size");
     }
 }

@@ -7,6 +7,7 @@ import static dev.strata.protocol.TensorArgType.OUTPUT;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
 import dev.strata.node.job.Job;
+import dev.strata.node.job.JobSection;
 import dev.strata.node.job.JobFailedException;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
@@ -195,5 +196,10 @@ public final class NoopDagJob implements Job {
     }
 
     private record ShapeResult(int tasks, double seconds, String problem) {
+    }
+
+    @Override
+    public String sizeKey() {
+        return JobSection.key("tasks");
     }
 }

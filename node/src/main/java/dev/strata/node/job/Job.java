@@ -16,4 +16,10 @@ public interface Job {
      * @throws JobFailedException when the job ran but its result is wrong
      */
     void run(Worker worker, PrintStream out) throws Exception;
+
+    /**
+     * The setting that sizes this job's memory, named when the job does not fit in the Java heap (e.g.
+     * {@code strata.job.matrix-size}).
+     */
+    String sizeKey();
 }
