@@ -1,5 +1,6 @@
 package dev.strata.metrics;
 
+import dev.strata.process.RoundTripStats;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,15 +28,22 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private final AtomicLong early = new AtomicLong();
     private final AtomicLong backPressureWaits = new AtomicLong();
     private final LongSupplier chipRestarts;
+    private final RoundTripStats chipRoundTrips;
     private volatile long lastHighWater;
+    private volatile long lastChipRoundTripP50;
+    private volatile long lastChipRoundTripP99;
     private volatile long lastWallNanos;
     private volatile RunMetrics last = RunMetrics.EMPTY;
     private boolean registered;
 
-    /** Metrics of an engine of level {@code level}, named uniquely in this JVM. */
+    /**
+     * Metrics of an engine of level {@code level}, named uniquely in this JVM; {@code chipRoundTrips} is
+     * where the engine's chip processes record their round trips (empty in THREAD mode).
+     */
     public EngineMetrics(int level, ProgressCounters progress, LongSupplier heapUsed, long heapSize,
-                         LongSupplier chipRestarts) {
+                         LongSupplier chipRestarts, RoundTripStats chipRoundTrips) {
         this.chipRestarts = chipRestarts;
+        this.chipRoundTrips = chipRoundTrips;
         this.progress = progress;
         this.heapUsed = heapUsed;
         this.heapSize = heapSize;
@@ -92,6 +100,10 @@ public final class EngineMetrics implements EngineMetricsMBean {
         lastHighWater = highWaterBytes;
         lastWallNanos = wallNanos;
         last = metrics;
+        // The run has drained, so no chip process records now: the stats start empty for the next run.
+        lastChipRoundTripP50 = chipRoundTrips.percentile(0.50);
+        lastChipRoundTripP99 = chipRoundTrips.percentile(0.99);
+        chipRoundTrips.reset();
     }
 
     @Override
@@ -177,6 +189,16 @@ public final class EngineMetrics implements EngineMetricsMBean {
     @Override
     public double getLastRunTaskDurationP99Micros() {
         return last.taskDurationP99Nanos() / 1e3;
+    }
+
+    @Override
+    public double getLastRunChipRoundTripP50Micros() {
+        return lastChipRoundTripP50 / 1e3;
+    }
+
+    @Override
+    public double getLastRunChipRoundTripP99Micros() {
+        return lastChipRoundTripP99 / 1e3;
     }
 
     @Override

@@ -59,4 +59,10 @@ public interface EngineMetricsMBean {
 
     /** 99th percentile task duration of the last run, microseconds. */
     double getLastRunTaskDurationP99Micros();
+
+    /** PROCESS mode: median mailbox round trip (post to TASK_DONE seen) of the last run, microseconds. */
+    double getLastRunChipRoundTripP50Micros();
+
+    /** PROCESS mode: 99th percentile mailbox round trip of the last run, microseconds. */
+    double getLastRunChipRoundTripP99Micros();
 }
