@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +132,6 @@ final class ChipChild {
                 }
             }
         } catch (IOException e) {
-            stopping = true;
             discard();
             throw new ChipProcessException(Reason.START_FAILED, chipIndex, -1, "chip " + chipIndex
                     + "'s process (pid " + pid() + ") could not connect its doorbell: " + e);
@@ -153,22 +153,24 @@ final class ChipChild {
      * Waits for TASK_DONE of the task posted at {@code start}: spinning, then yielding, then blocked on the
      * doorbell, waking every heartbeat interval to check the heartbeat, the task timeout and {@code stop}.
      *
-     * @param kernel names the task's kernel in error messages
-     * @param stop   when it holds, the task is abandoned (the owner closed, or must stop otherwise)
+     * @param callable   the task's kernel
+     * @param kernelName describes a kernel in error messages (only called on a failure)
+     * @param stop       when it holds, the task is abandoned (the owner closed, or must stop otherwise)
      * @throws ChipProcessException (the child discarded) CHILD_DIED if it ended, HEARTBEAT_LOST,
      *                              TASK_TIMEOUT or CLOSED after killing it
      */
-    void awaitDone(long start, String kernel, BooleanSupplier stop) {
+    void awaitDone(long start, long callable, LongFunction<String> kernelName, BooleanSupplier stop) {
         backoff.start(start);
         while (mailbox.state() != Mailbox.TASK_DONE) {
             if (!backoff.idle()) {
-                awaitDoneBlocking(start, kernel, stop);
+                awaitDoneBlocking(start, callable, kernelName, stop);
                 return;
             }
         }
     }
 
-    private void awaitDoneBlocking(long start, String kernel, BooleanSupplier stop) {
+    private void awaitDoneBlocking(long start, long callable, LongFunction<String> kernelName,
+                                   BooleanSupplier stop) {
         long taskTimeout = settings.taskTimeout().toNanos();
         long heartbeatTimeout = settings.heartbeatTimeout().toNanos();
         long check = settings.heartbeatInterval().toNanos();
@@ -186,18 +188,18 @@ final class ChipChild {
                 lastBeatAt = now;
             } else if (now - lastBeatAt > heartbeatTimeout) {
                 mailbox.parentAwake();
-                throw kill(kernel, Reason.HEARTBEAT_LOST, "stopped its heartbeat for more than "
+                throw kill(kernelName.apply(callable), Reason.HEARTBEAT_LOST, "stopped its heartbeat for more than "
                         + settings.heartbeatTimeout() + " (strata.worker.process.heartbeat-timeout)");
             }
             if (now - start > taskTimeout) {
                 mailbox.parentAwake();
-                throw kill(kernel, Reason.TASK_TIMEOUT, "did not finish within "
+                throw kill(kernelName.apply(callable), Reason.TASK_TIMEOUT, "did not finish within "
                         + settings.taskTimeout() + " (strata.worker.process.task-timeout)");
             }
             boolean stopped = stop.getAsBoolean();
             if (stopped || Thread.currentThread().isInterrupted()) {
                 mailbox.parentAwake();
-                throw kill(kernel, Reason.CLOSED, stopped ? "was stopped because the proxy closed"
+                throw kill(kernelName.apply(callable), Reason.CLOSED, stopped ? "was stopped because the proxy closed"
                         : "was stopped because the worker thread was interrupted");
             }
             Wake wake;
@@ -211,7 +213,7 @@ final class ChipChild {
                 return;
             }
             if (wake == Wake.CLOSED || !process.isAlive()) {
-                throw died(kernel);
+                throw died(kernelName.apply(callable));
             }
         }
     }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,9 @@ public final class ChipProcess implements GroupTaskWorker {
     private final Thread exitHook = new Thread(this::killAtExit, "strata-chip-process-cleanup");
     private volatile ChipChild child;
     private volatile boolean closed;
+    // Made once, not per task: the wait consults them only when something goes wrong or it blocks.
+    private final LongFunction<String> kernelName = this::kernel;
+    private final BooleanSupplier isClosed = () -> closed;
 
     /**
      * A proxy for chip {@code chipIndex}; no child runs until {@link #start()} (or the first task).
@@ -121,7 +126,7 @@ public final class ChipProcess implements GroupTaskWorker {
             ChipChild c = ensureChild();
             long start = System.nanoTime();
             c.post(callable, config, groupIndex, args);
-            c.awaitDone(start, kernel(callable), () -> closed);
+            c.awaitDone(start, callable, kernelName, isClosed);
             roundTrips.record(System.nanoTime() - start);
             Mailbox m = c.mailbox();
             int error = m.error();
@@ -176,8 +181,8 @@ public final class ChipProcess implements GroupTaskWorker {
     @Override
     public String toString() {
         ChipChild c = child;
-        return "ChipProcess[chip " + chipIndex + (c == null ? ", no child" : ", pid " + c.pid()) + (closed
-                ? ", closed" : "") + "]";
+        return "ChipProcess[chip " + chipIndex + (c == null || c.discarded() ? ", no child" : ", pid " + c.pid())
+                + (closed ? ", closed" : "") + "]";
     }
 
     /** The child's answer to a failed task, with the child's stack: that is what explains a kernel failure. */
@@ -249,7 +254,7 @@ public final class ChipProcess implements GroupTaskWorker {
                 throw new ChipProcessException(Reason.START_FAILED, chipIndex, -1, "chip " + chipIndex
                         + "'s process was not launched");
             }
-            c.awaitReady(() -> closed); // close() during a start: stop waiting
+            c.awaitReady(isClosed); // close() during a start: stop waiting
         } finally {
             lock.unlock();
         }

@@ -176,7 +176,7 @@ class ChipChildTest {
             }
         });
         post(c);
-        c.awaitDone(System.nanoTime(), "'k' (callable 0)", () -> false);
+        c.awaitDone(System.nanoTime(), 0, id -> "'k' (callable " + id + ")", () -> false);
         assertEquals(Mailbox.TASK_READY, served.get(30, TimeUnit.SECONDS));
         assertEquals(Mailbox.OK, c.mailbox().error());
         assertFalse(c.discarded());
@@ -190,7 +190,7 @@ class ChipChildTest {
         readyChild(c); // never beats
         post(c);
         ChipProcessException e = assertThrows(ChipProcessException.class,
-                () -> c.awaitDone(System.nanoTime(), "'k' (callable 0)", () -> false));
+                () -> c.awaitDone(System.nanoTime(), 0, id -> "'k' (callable " + id + ")", () -> false));
         assertEquals(Reason.HEARTBEAT_LOST, e.reason());
         assertEquals(137, e.exitCode());
         assertTrue(e.getMessage().contains("kernel 'k' (callable 0) on chip 0 stopped its heartbeat")
@@ -206,7 +206,7 @@ class ChipChildTest {
         readyChild(c);
         post(c);
         ChipProcessException e = assertThrows(ChipProcessException.class,
-                () -> c.awaitDone(System.nanoTime(), "'k' (callable 0)", () -> false));
+                () -> c.awaitDone(System.nanoTime(), 0, id -> "'k' (callable " + id + ")", () -> false));
         assertEquals(Reason.TASK_TIMEOUT, e.reason());
         assertTrue(e.getMessage().contains("did not finish within") && e.getMessage().contains("task-timeout"),
                 e.getMessage());
@@ -222,7 +222,7 @@ class ChipChildTest {
         post(c);
         process.destroyForcibly();
         ChipProcessException e = assertThrows(ChipProcessException.class,
-                () -> c.awaitDone(System.nanoTime(), "'k' (callable 0)", () -> false));
+                () -> c.awaitDone(System.nanoTime(), 0, id -> "'k' (callable " + id + ")", () -> false));
         assertEquals(Reason.CHILD_DIED, e.reason());
         assertEquals(137, e.exitCode());
         assertTrue(e.getMessage().contains("died while running kernel 'k' (callable 0): exit code 137 (killed by"
@@ -237,7 +237,7 @@ class ChipChildTest {
         readyChild(c);
         post(c);
         ChipProcessException e = assertThrows(ChipProcessException.class,
-                () -> c.awaitDone(System.nanoTime(), "'k' (callable 0)", () -> true));
+                () -> c.awaitDone(System.nanoTime(), 0, id -> "'k' (callable " + id + ")", () -> true));
         assertEquals(Reason.CLOSED, e.reason());
         assertFalse(process.isAlive());
     }
