@@ -4,8 +4,6 @@ import static dev.strata.protocol.TensorArgType.INOUT;
 import static dev.strata.protocol.TensorArgType.INPUT;
 import static dev.strata.protocol.TensorArgType.OUTPUT;
 
-import dev.strata.process.ChipProcess;
-import dev.strata.process.RoundTripStats;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
@@ -247,10 +245,9 @@ abstract class Scenario {
 
         /** Runs {@code orch} and returns {rate for {@code tasks} tasks, round-trip p50 µs, p99 µs}. */
         double[] measureRun(Worker w, int tasks, OrchFn orch) {
-            ChipProcess.roundTrips().reset();
             double s = timeRun(w, orch);
-            RoundTripStats rt = ChipProcess.roundTrips();
-            return new double[] {tasks / s, rt.percentile(0.50) / 1e3, rt.percentile(0.99) / 1e3};
+            return new double[] {tasks / s, w.metrics().getLastRunChipRoundTripP50Micros(),
+                    w.metrics().getLastRunChipRoundTripP99Micros()};
         }
 
         List<Metric> metrics(String unit, double bar) {

@@ -1,7 +1,9 @@
 package dev.strata.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A task's failure as a serializable value: the exception's class, message and stack, so it can cross a
@@ -9,12 +11,18 @@ import java.util.Objects;
  *
  * @param exceptionClass fully qualified class name of the exception the task threw
  * @param message        its message with the cause chain folded in; null when it had no message and no cause
- * @param stack          its top stack frames, each {@code class|method|file|line}
+ * @param stack          its top stack frames, each {@code class|method|file|line} (file {@code null} when
+ *                       unknown): the one frame format, written by {@link #of} and read by
+ *                       {@link #stackTrace()}
  */
 public record TaskError(String exceptionClass, String message, List<String> stack) implements CborSerializable {
     private static final int MAX_FRAMES = 64;
     // Bounds the cause walk: a cause chain may contain a cycle that does not pass through the top exception.
     private static final int MAX_CAUSES = 16;
+    private static final String FIELD = "|";
+    private static final Pattern FIELDS = Pattern.compile(Pattern.quote(FIELD));
+    private static final char NUL = '\0';
+    private static final String FRAME_SEPARATOR = "\n";
 
     /**
      * Copies the stack; a null stack becomes empty.
@@ -44,10 +52,53 @@ public record TaskError(String exceptionClass, String message, List<String> stac
         StackTraceElement[] frames = t.getStackTrace();
         String[] lines = new String[Math.min(frames.length, MAX_FRAMES)];
         for (int i = 0; i < lines.length; i++) {
-            lines[i] = frames[i].getClassName() + "|" + frames[i].getMethodName() + "|"
-                    + frames[i].getFileName() + "|" + frames[i].getLineNumber();
+            lines[i] = frames[i].getClassName() + FIELD + frames[i].getMethodName() + FIELD
+                    + frames[i].getFileName() + FIELD + frames[i].getLineNumber();
         }
         return new TaskError(className(t), message, List.of(lines));
+    }
+
+    /**
+     * The error as text, {@code class NUL message NUL frame \n frame ...} with at most
+     * {@code maxFrames} frames, for channels that carry text rather than objects (a chip process's mailbox).
+     * A null message is written as empty; a NUL inside the class or message becomes a space.
+     * {@link #fromText} reads it back.
+     */
+    public String toText(int maxFrames) {
+        List<String> frames = stack.subList(0, Math.max(0, Math.min(maxFrames, stack.size())));
+        return exceptionClass.replace(NUL, ' ') + NUL + (message == null ? "" : message.replace(NUL, ' ')) + NUL
+                + String.join(FRAME_SEPARATOR, frames);
+    }
+
+    /**
+     * Reads {@link #toText} back, leniently: the text may have been cut short (a bounded channel marks the
+     * cut at its end), so a missing message is null, a missing stack is empty, and a cut frame is kept as far
+     * as it goes.
+     */
+    public static TaskError fromText(String text) {
+        String[] parts = text.split(String.valueOf(NUL), 3);
+        String message = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : null;
+        List<String> frames = new ArrayList<>();
+        if (parts.length > 2) {
+            for (String frame : parts[2].split(FRAME_SEPARATOR)) {
+                if (!frame.isEmpty()) {
+                    frames.add(frame);
+                }
+            }
+        }
+        return new TaskError(parts[0], message, frames);
+    }
+
+    /** The stack as stack trace elements; a malformed frame keeps what it has (method "?", line -1). */
+    public StackTraceElement[] stackTrace() {
+        StackTraceElement[] frames = new StackTraceElement[stack.size()];
+        for (int i = 0; i < frames.length; i++) {
+            String[] p = FIELDS.split(stack.get(i), -1);
+            int line = p.length > 3 ? parseIntOr(p[3], -1) : -1;
+            frames[i] = new StackTraceElement(p[0], p.length > 1 ? p[1] : "?",
+                    p.length > 2 && !"null".equals(p[2]) ? p[2] : null, line);
+        }
+        return frames;
     }
 
     private static String className(Throwable t) {
@@ -60,14 +111,7 @@ public record TaskError(String exceptionClass, String message, List<String> stac
      */
     public RemoteTaskException toException() {
         RemoteTaskException e = new RemoteTaskException(message, exceptionClass);
-        StackTraceElement[] frames = new StackTraceElement[stack.size()];
-        for (int i = 0; i < frames.length; i++) {
-            String[] p = stack.get(i).split("\\|", -1);
-            int line = p.length > 3 ? parseIntOr(p[3], -1) : -1;
-            frames[i] = new StackTraceElement(p[0], p.length > 1 ? p[1] : "?",
-                    p.length > 2 && !"null".equals(p[2]) ? p[2] : null, line);
-        }
-        e.setStackTrace(frames);
+        e.setStackTrace(stackTrace());
         return e;
     }
 

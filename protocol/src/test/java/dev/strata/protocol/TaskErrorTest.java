@@ -142,4 +142,67 @@ class TaskErrorTest {
         assertEquals(List.of(), new TaskError("x.Y", "m", null).stack());
         assertThrows(NullPointerException.class, () -> new TaskError(null, "m", null));
     }
+
+    @Test
+    void textRoundTripKeepsClassMessageAndFrames() {
+        TaskError error = TaskError.of(new RuntimeException("outer\nsecond line", new IllegalStateException("x")));
+
+        TaskError back = TaskError.fromText(error.toText(Integer.MAX_VALUE));
+
+        assertEquals(error, back);
+        assertEquals(where(error.stackTrace()), where(back.toException().getStackTrace()));
+    }
+
+    @Test
+    void textKeepsAMissingMessageMissingAndAnEmptyStackEmpty() {
+        TaskError error = new TaskError("x.Y", null, List.of());
+
+        assertEquals("x.Y\0\0", error.toText(40));
+        assertEquals(error, TaskError.fromText(error.toText(40)));
+    }
+
+    @Test
+    void textCarriesAtMostTheGivenNumberOfFrames() {
+        TaskError error = new TaskError("x.Y", "m", List.of("a.B|m1|B.java|1", "a.B|m2|B.java|2", "a.B|m3|B.java|3"));
+
+        TaskError back = TaskError.fromText(error.toText(2));
+
+        assertEquals(List.of("a.B|m1|B.java|1", "a.B|m2|B.java|2"), back.stack());
+        assertEquals(List.of(), TaskError.fromText(error.toText(0)).stack());
+    }
+
+    @Test
+    void nulInsideTheMessageDoesNotShiftTheFields() {
+        TaskError error = new TaskError("x.Y", "a\0b", List.of("a.B|m|B.java|1"));
+
+        TaskError back = TaskError.fromText(error.toText(40));
+
+        assertEquals("a b", back.message());
+        assertEquals(List.of("a.B|m|B.java|1"), back.stack());
+    }
+
+    @Test
+    void textCutShortStillDecodes() {
+        String text = new TaskError("x.Y", "m", List.of("a.B|m1|B.java|1", "a.B|m2|B.java|22")).toText(40);
+        String cut = text.substring(0, text.length() - 9) + "...[truncated]";
+
+        TaskError back = TaskError.fromText(cut);
+
+        assertEquals("x.Y", back.exceptionClass());
+        assertEquals("m", back.message());
+        StackTraceElement[] frames = back.stackTrace();
+        assertEquals(new StackTraceElement("a.B", "m1", "B.java", 1), frames[0]);
+        assertEquals("a.B", frames[1].getClassName());
+        assertEquals(-1, frames[1].getLineNumber());
+        assertEquals("x.Y", TaskError.fromText("x.Y").exceptionClass());
+        assertNull(TaskError.fromText("x.Y").message());
+    }
+
+    @Test
+    void stackTraceDecodesEveryFrameOfOf() {
+        IllegalStateException original = thrownHere();
+
+        assertEquals(where(Arrays.copyOf(original.getStackTrace(), Math.min(64, original.getStackTrace().length))),
+                where(TaskError.of(original).stackTrace()));
+    }
 }

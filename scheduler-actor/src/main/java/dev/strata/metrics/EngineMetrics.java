@@ -1,5 +1,6 @@
 package dev.strata.metrics;
 
+import dev.strata.process.RoundTripStats;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -31,7 +32,10 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private final AtomicLong early = new AtomicLong();
     private final AtomicLong backPressureWaits = new AtomicLong();
     private final LongSupplier chipRestarts;
+    private final RoundTripStats chipRoundTrips;
     private volatile long lastHighWater;
+    private volatile long lastChipRoundTripP50;
+    private volatile long lastChipRoundTripP99;
     private volatile long lastWallNanos;
     // Guarded by this: the user thread merges a run in, JMX threads read.
     private final Histogram dispatchLatency = TaskLatencies.newHistogram();
@@ -40,10 +44,14 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private Histogram lastTaskDuration = TaskLatencies.newHistogram();
     private boolean registered;
 
-    /** Metrics of an engine of level {@code level}, named uniquely in this JVM. */
+    /**
+     * Metrics of an engine of level {@code level}, named uniquely in this JVM; {@code chipRoundTrips} is
+     * where the engine's chip processes record their round trips (empty in THREAD mode).
+     */
     public EngineMetrics(int level, ProgressCounters progress, LongSupplier heapUsed, long heapSize,
-                         LongSupplier chipRestarts) {
+                         LongSupplier chipRestarts, RoundTripStats chipRoundTrips) {
         this.chipRestarts = chipRestarts;
+        this.chipRoundTrips = chipRoundTrips;
         this.progress = progress;
         this.heapUsed = heapUsed;
         this.heapSize = heapSize;
@@ -107,6 +115,10 @@ public final class EngineMetrics implements EngineMetricsMBean {
             lastDispatchLatency = runDispatch;
             lastTaskDuration = runDuration;
         }
+        // The run has drained, so no chip process records now: the stats start empty for the next run.
+        lastChipRoundTripP50 = chipRoundTrips.percentile(0.50);
+        lastChipRoundTripP99 = chipRoundTrips.percentile(0.99);
+        chipRoundTrips.reset();
     }
 
     /** Dispatch latency of every run since init, nanoseconds: a copy, to read or merge with other engines'. */
@@ -271,6 +283,16 @@ public final class EngineMetrics implements EngineMetricsMBean {
         ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
         int length = h.encodeIntoCompressedByteBuffer(buffer);
         return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
+    }
+
+    @Override
+    public double getLastRunChipRoundTripP50Micros() {
+        return lastChipRoundTripP50 / 1e3;
+    }
+
+    @Override
+    public double getLastRunChipRoundTripP99Micros() {
+        return lastChipRoundTripP99 / 1e3;
     }
 
     @Override

@@ -90,4 +90,10 @@ public interface EngineMetricsMBean {
 
     /** The full task-duration histogram of all runs, nanoseconds, encoded as {@link #getDispatchLatencyHistogram()}. */
     String getTaskDurationHistogram();
+
+    /** PROCESS mode: median mailbox round trip (post to TASK_DONE seen) of the last run, microseconds. */
+    double getLastRunChipRoundTripP50Micros();
+
+    /** PROCESS mode: 99th percentile mailbox round trip of the last run, microseconds. */
+    double getLastRunChipRoundTripP99Micros();
 }

@@ -10,6 +10,7 @@ import dev.strata.memory.SharedTensorMemory;
 import dev.strata.metrics.EngineMetrics;
 import dev.strata.metrics.ProgressCounters;
 import dev.strata.process.ChipProcess;
+import dev.strata.process.RoundTripStats;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.ring.HeapRing;
@@ -78,11 +79,13 @@ final class Engine implements AutoCloseable {
         SharedTensorMemory memory = SharedTensorMemory.create(dir, s.arenaSize(), s.heapRingSize());
         HeapRing ring = new HeapRing(memory.heapBase(), memory.heapSize());
         List<ChipProcess> processes = new ArrayList<>();
+        RoundTripStats chipRoundTrips = new RoundTripStats(); // this engine's, read by its metrics
         List<GroupTaskWorker> chips = new ArrayList<>();
         try {
             for (int i = 0; i < s.chipWorkers(); i++) {
                 if (s.mode() == ChipMode.PROCESS) {
-                    ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process());
+                    ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process(),
+                            chipRoundTrips);
                     processes.add(p);
                     chips.add(p);
                 } else {
@@ -113,7 +116,7 @@ final class Engine implements AutoCloseable {
                     started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<ChipProcess> chipProcesses = List.copyOf(processes);
             EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize(),
-                    () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum());
+                    () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips);
             metrics.register();
             return new Engine(memory, ring, system, scheduler, processes, progress, metrics,
                     workerNames(s.chipWorkers(), s.subWorkers()));

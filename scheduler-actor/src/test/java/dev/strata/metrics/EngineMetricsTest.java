@@ -1,5 +1,6 @@
 package dev.strata.metrics;
 
+import dev.strata.process.RoundTripStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -8,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** The bean without JMX registration or an engine: runs merged into histograms of every run. */
 class EngineMetricsTest {
-    private final EngineMetrics metrics = new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0);
+    private final EngineMetrics metrics = new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0, new RoundTripStats());
 
     private void run(long dispatchNanos, long... durationNanos) {
         TaskLatencies l = new TaskLatencies();
@@ -58,7 +59,7 @@ class EngineMetricsTest {
 
     @Test
     void enginesMergeThroughTheirHistograms() {
-        EngineMetrics other = new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0);
+        EngineMetrics other = new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0, new RoundTripStats());
         TaskLatencies l = new TaskLatencies();
         l.recordTaskDuration(50_000);
         other.runFinished(1, 0, 0, 0, 0, 0, 1, l.finishRun());

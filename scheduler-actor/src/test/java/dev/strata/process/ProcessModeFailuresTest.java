@@ -44,7 +44,9 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProcessModeFailuresTest {
-    private static final Duration TASK_TIMEOUT = Duration.ofSeconds(3);
+    // Long enough that a killed child's death is always seen first, even when a loaded machine stalls the
+    // child for seconds; the hanging-kernel test waits it out once.
+    private static final Duration TASK_TIMEOUT = Duration.ofSeconds(10);
 
     private Path dir;
     private Worker w;
@@ -112,17 +114,16 @@ class ProcessModeFailuresTest {
         long pid = w.memory().longs(started).get(0);
         ProcessHandle child = ProcessHandle.current().descendants().filter(h -> h.pid() == pid).findFirst()
                 .orElseThrow(() -> new AssertionError("the kernel's pid " + pid + " is not a child JVM"));
-        long killedAt = System.nanoTime();
         child.destroyForcibly(); // SIGKILL
-        ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(30, TimeUnit.SECONDS));
-        Duration detectedIn = Duration.ofNanos(System.nanoTime() - killedAt);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(60, TimeUnit.SECONDS));
         TaskFailedException f = assertInstanceOf(TaskFailedException.class, e.getCause());
         assertEquals("hangs", f.callableName());
         assertTrue(f.getMessage().contains("died while running") && f.getMessage().contains("exit code 137")
                 && f.getMessage().contains("SIGKILL") && f.getMessage().contains("kernel 'hangs'")
                 && f.getMessage().contains("pid " + pid), f.getMessage());
-        // Detected by the exit watch, not by the task timeout (which kills with the same signal).
-        assertTrue(detectedIn.compareTo(TASK_TIMEOUT) < 0, "death detected after " + detectedIn);
+        // "died while running" above: detected by the exit watch, not by the task timeout (which kills with
+        // the same signal but says "did not finish within"); how fast is the benchmark's business.
+        assertTrue(!f.getMessage().contains("did not finish within"), f.getMessage());
         w.memory().free(started);
         long restartsBefore = w.metrics().getChipProcessRestarts();
         runOk();

@@ -1,5 +1,6 @@
 package dev.strata.process;
 
+import dev.strata.memory.MappedFile;
 import dev.strata.chip.ChipWorker;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.process.Doorbell.Wake;
@@ -10,6 +11,9 @@ import dev.strata.protocol.TaskError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -35,14 +39,13 @@ public final class ChipProcessMain {
     private static final int MAX_FRAMES = 40;
     private static final long PARENT_EXIT_GRACE_NANOS = 2_000_000_000L;
 
-    private static volatile ProcessHandle parent;
-
     private ChipProcessMain() {
     }
 
     /** Entry point of the child; the arguments are those of {@code ChildSpec.toArgs()}. */
     public static void main(String[] args) {
         ChildSpec spec;
+        ProcessHandle parent;
         Mailbox mailbox;
         Doorbell doorbell;
         ChipWorker chip;
@@ -60,6 +63,9 @@ public final class ChipProcessMain {
             chip = new ChipWorker(spec.chipIndex(), kernels, memory, spec.chipThreads());
             mailbox = Mailbox.open(spec.mailbox());
             startHeartbeat(spec, mailbox);
+            // Nobody else would delete the files it shares with the parent: leave when the parent is gone,
+            // also while a kernel runs (the doorbell is watched only between tasks).
+            parent.onExit().thenRun(() -> parentGone(spec, "it is no longer running"));
             mailbox.markReady(ProcessHandle.current().pid());
             doorbell.ring();
         } catch (Throwable t) {
@@ -68,16 +74,17 @@ public final class ChipProcessMain {
             System.exit(EXIT_START_FAILED);
             return;
         }
-        serve(mailbox, doorbell, chip, spec);
+        serve(mailbox, doorbell, chip, spec, parent);
         chip.close();
         System.exit(EXIT_SHUTDOWN);
     }
 
     /** Runs tasks until SHUTDOWN; the kernel runs on this (the main) thread. */
-    private static void serve(Mailbox mailbox, Doorbell doorbell, ChipWorker chip, ChildSpec spec) {
+    private static void serve(Mailbox mailbox, Doorbell doorbell, ChipWorker chip, ChildSpec spec,
+                              ProcessHandle parent) {
         Backoff backoff = new Backoff(SPIN_NANOS, YIELD_NANOS);
         while (true) {
-            int state = awaitWork(mailbox, doorbell, backoff, spec);
+            int state = awaitWork(mailbox, doorbell, backoff, spec, parent);
             if (state == Mailbox.SHUTDOWN) {
                 return;
             }
@@ -88,7 +95,8 @@ public final class ChipProcessMain {
     }
 
     /** Waits for TASK_READY or SHUTDOWN: busy for a moment, then blocked on the doorbell. */
-    private static int awaitWork(Mailbox mailbox, Doorbell doorbell, Backoff backoff, ChildSpec spec) {
+    private static int awaitWork(Mailbox mailbox, Doorbell doorbell, Backoff backoff, ChildSpec spec,
+                                 ProcessHandle parent) {
         backoff.start(System.nanoTime());
         int state;
         while ((state = mailbox.state()) != Mailbox.TASK_READY && state != Mailbox.SHUTDOWN) {
@@ -108,7 +116,7 @@ public final class ChipProcessMain {
             }
             mailbox.childAwake();
             if (wake == Wake.CLOSED) {
-                doorbellClosed(spec);
+                doorbellClosed(spec, parent);
             }
         }
         return state;
@@ -129,9 +137,9 @@ public final class ChipProcessMain {
             return mailbox.complete(Mailbox.BAD_DISPATCH, errorText(e));
         }
         if (callable < 0 || callable >= spec.kernelClasses().size()) {
-            return mailbox.complete(Mailbox.BAD_DISPATCH, IllegalArgumentException.class.getName()
-                    + "\0unknown chip callable id " + callable + " (the child has " + spec.kernelClasses().size()
-                    + " kernels)\0");
+            return mailbox.complete(Mailbox.BAD_DISPATCH, new TaskError(IllegalArgumentException.class.getName(),
+                    "unknown chip callable id " + callable + " (the child has " + spec.kernelClasses().size()
+                    + " kernels)", List.of()).toText(MAX_FRAMES));
         }
         try {
             chip.run(callable, args, config, groupIndex);
@@ -142,25 +150,16 @@ public final class ChipProcessMain {
         return mailbox.complete(Mailbox.OK, null);
     }
 
-    /** {@code class NUL message NUL frame\nframe...}, each frame {@code class|method|file|line}. */
+    /** The failure as the mailbox carries it: {@link TaskError}'s text, with as many frames as fit 4 KiB. */
     static String errorText(Throwable t) {
-        TaskError e = TaskError.of(t);
-        List<String> frames = e.stack().subList(0, Math.min(MAX_FRAMES, e.stack().size()));
-        return e.exceptionClass() + "\0" + (e.message() == null ? "" : e.message()) + "\0"
-                + String.join("\n", frames);
+        return TaskError.of(t).toText(MAX_FRAMES);
     }
 
-    /**
-     * Beats every heartbeat interval, and leaves when the parent is gone (a second line of defence besides
-     * the doorbell closing): nobody else would delete the files it shared with the parent.
-     */
+    /** Beats every heartbeat interval: a still heartbeat tells the parent that this child is frozen. */
     private static void startHeartbeat(ChildSpec spec, Mailbox mailbox) {
         Thread beat = new Thread(() -> {
             while (true) {
                 mailbox.beat();
-                if (!parent.isAlive()) {
-                    parentGone(spec, "it is no longer running");
-                }
                 LockSupport.parkNanos(spec.heartbeatIntervalNanos());
             }
         }, "strata-chip-" + spec.chipIndex() + "-heartbeat");
@@ -172,10 +171,13 @@ public final class ChipProcessMain {
      * The parent's end of the doorbell closed: it died, or it is ending this child. Only in the first case
      * are the shared files orphans to remove; a dying parent may take a moment to be reported as gone.
      */
-    private static void doorbellClosed(ChildSpec spec) {
-        long deadline = System.nanoTime() + PARENT_EXIT_GRACE_NANOS;
-        while (parent.isAlive() && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(10_000_000);
+    private static void doorbellClosed(ChildSpec spec, ProcessHandle parent) {
+        try {
+            parent.onExit().get(PARENT_EXIT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Still running (or the JDK has not noticed yet): the direct check below decides.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (!parent.isAlive()) {
             parentGone(spec, "its doorbell closed");
@@ -187,9 +189,9 @@ public final class ChipProcessMain {
     private static void parentGone(ChildSpec spec, String why) {
         System.err.println("chip process " + spec.chipIndex() + ": parent " + spec.parentPid() + " is gone (" + why
                 + "); removing shared files and exiting");
-        Mailbox.deleteQuietly(spec.mailbox());
-        Mailbox.deleteQuietly(spec.memory());
-        Mailbox.deleteQuietly(spec.log());
+        MappedFile.deleteQuietly(spec.mailbox());
+        MappedFile.deleteQuietly(spec.memory());
+        MappedFile.deleteQuietly(spec.log());
         Runtime.getRuntime().halt(EXIT_PARENT_GONE);
     }
 }

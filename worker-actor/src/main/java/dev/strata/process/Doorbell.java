@@ -1,5 +1,6 @@
 package dev.strata.process;
 
+import dev.strata.memory.MappedFile;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -86,7 +87,7 @@ final class Doorbell implements AutoCloseable {
             } catch (IOException ignored) {
                 // Nothing is lost: the socket file is deleted below either way.
             }
-            Mailbox.deleteQuietly(path);
+            MappedFile.deleteQuietly(path);
         }
     }
 
@@ -105,7 +106,7 @@ final class Doorbell implements AutoCloseable {
             return new Listener(server, selector, path);
         } catch (IOException | RuntimeException e) {
             server.close();
-            Mailbox.deleteQuietly(path);
+            MappedFile.deleteQuietly(path);
             throw e;
         }
     }

@@ -401,12 +401,4 @@ public final class Mailbox implements AutoCloseable {
             throw new UncheckedIOException("cannot map mailbox file " + file, e);
         }
     }
-
-    /**
-     * The process classes' name for {@link MappedFile#deleteQuietly}, kept so that they need not change with
-     * this file; new code calls {@code MappedFile.deleteQuietly} directly.
-     */
-    static void deleteQuietly(Path file) {
-        MappedFile.deleteQuietly(file);
-    }
 }

@@ -36,8 +36,10 @@ public final class ChipProcessRoundTripBench {
     private static void bench(SharedTensorMemory memory, int chips, int tasks, int reps) throws Exception {
         List<ChipProcess> proxies = new ArrayList<>();
         List<ChipKernel> kernels = List.of(new TestKernels.Noop());
+        RoundTripStats roundTrips = new RoundTripStats();
         for (int i = 0; i < chips; i++) {
-            proxies.add(new ChipProcess(i, List.of("noop"), kernels, memory, 1, ProcessSettings.defaults()));
+            proxies.add(new ChipProcess(i, List.of("noop"), kernels, memory, 1, ProcessSettings.defaults(),
+                    roundTrips));
         }
         ChipProcess.startAll(proxies);
         try {
@@ -47,13 +49,13 @@ public final class ChipProcessRoundTripBench {
             long[] p50 = new long[reps];
             long[] p99 = new long[reps];
             for (int r = 0; r < reps; r++) {
-                ChipProcess.roundTrips().reset();
+                roundTrips.reset();
                 long start = System.nanoTime();
                 run(proxies, tasks, empty);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 rates[r] = chips * (double) tasks / seconds;
-                p50[r] = ChipProcess.roundTrips().percentile(0.5);
-                p99[r] = ChipProcess.roundTrips().percentile(0.99);
+                p50[r] = roundTrips.percentile(0.5);
+                p99[r] = roundTrips.percentile(0.99);
             }
             Arrays.sort(rates);
             Arrays.sort(p50);
@@ -68,22 +70,23 @@ public final class ChipProcessRoundTripBench {
 
     /** One task at a time into an idle child (asleep on its doorbell): the cold round trip. */
     private static void idle(SharedTensorMemory memory, int tasks) {
+        RoundTripStats roundTrips = new RoundTripStats();
         ChipProcess p = new ChipProcess(0, List.of("noop"), List.of(new TestKernels.Noop()), memory, 1,
-                ProcessSettings.defaults());
+                ProcessSettings.defaults(), roundTrips);
         p.start();
         try {
             TaskArgsView args = new TaskArgs().addScalar(1).view();
             for (int i = 0; i < tasks; i++) { // warm-up
                 p.run(0, args, CallConfig.DEFAULT, 0);
             }
-            ChipProcess.roundTrips().reset();
+            roundTrips.reset();
             for (int i = 0; i < tasks; i++) {
                 java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // the child goes to sleep
                 p.run(0, args, CallConfig.DEFAULT, 0);
             }
             System.out.printf("1 chip, %d no-op tasks each into an idle (sleeping) child: round trip p50 %.1f us, "
-                    + "p99 %.1f us%n", tasks, ChipProcess.roundTrips().percentile(0.5) / 1e3,
-                    ChipProcess.roundTrips().percentile(0.99) / 1e3);
+                    + "p99 %.1f us%n", tasks, roundTrips.percentile(0.5) / 1e3,
+                    roundTrips.percentile(0.99) / 1e3);
         } finally {
             p.close();
         }

@@ -53,6 +53,7 @@ class ChipProcessTest {
 
     private SharedTensorMemory memory;
     private ChipProcess proxy;
+    private final RoundTripStats roundTrips = new RoundTripStats();
 
     @BeforeEach
     void createMemory() {
@@ -72,7 +73,7 @@ class ChipProcessTest {
     }
 
     private ChipProcess start(ProcessSettings settings) {
-        proxy = new ChipProcess(0, NAMES, KERNELS, memory, 2, settings);
+        proxy = new ChipProcess(0, NAMES, KERNELS, memory, 2, settings, roundTrips);
         proxy.start();
         return proxy;
     }
@@ -101,17 +102,19 @@ class ChipProcessTest {
     }
 
     @Test
-    void startedChildIsADescendantAndReady() {
+    void startedChildIsADescendantAndReady() throws IOException {
         start();
         assertTrue(proxy.pid() > 0);
         assertEquals(List.of(proxy.pid()), childJvms().stream().map(ProcessHandle::pid).collect(Collectors.toList()));
-        assertTrue(Files.exists(proxy.mailboxFile()));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(1, files.filter(f -> f.toString().endsWith(".mbox")).count(), "one mailbox file");
+        }
     }
 
     @Test
     void proxiesStartedTogetherAreAllReady() {
-        ChipProcess second = new ChipProcess(1, NAMES, KERNELS, memory, 1, ProcessSettings.defaults());
-        proxy = new ChipProcess(0, NAMES, KERNELS, memory, 1, ProcessSettings.defaults());
+        ChipProcess second = new ChipProcess(1, NAMES, KERNELS, memory, 1, ProcessSettings.defaults(), roundTrips);
+        proxy = new ChipProcess(0, NAMES, KERNELS, memory, 1, ProcessSettings.defaults(), roundTrips);
         try {
             ChipProcess.startAll(List.of(proxy, second));
             ContinuousTensor t = memory.allocate(DataType.INT64, 2);
@@ -120,6 +123,7 @@ class ChipProcessTest {
             second.run(WHOAMI, tensorArg(t).view(), CallConfig.DEFAULT, 1);
             assertEquals(second.pid(), memory.longs(t).get(0));
             assertEquals(2, childJvms().size());
+            assertEquals(2, roundTrips.count(), "proxies handed the same stats record into them");
         } finally {
             second.close();
         }
@@ -208,7 +212,9 @@ class ChipProcessTest {
 
     @Test
     void frozenChipProcessIsDetectedByItsHeartbeat() throws Exception {
-        start(ProcessSettings.defaults().withHeartbeat(Duration.ofMillis(20), Duration.ofMillis(400)));
+        // A timeout far above any scheduling stall of a loaded machine: a live child never loses its heartbeat
+        // here, and a frozen one is still caught well within the 30 s the test waits.
+        start(ProcessSettings.defaults().withHeartbeat(Duration.ofMillis(100), Duration.ofSeconds(3)));
         ContinuousTensor pidSlot = memory.allocate(DataType.INT64, 1);
         CompletableFuture<Void> task = CompletableFuture.runAsync(
                 () -> proxy.run(HANGS, tensorArg(pidSlot).view(), CallConfig.DEFAULT, 0));
@@ -235,7 +241,7 @@ class ChipProcessTest {
     @Test
     void childThatCannotStartFailsWithItsOutput() {
         proxy = new ChipProcess(0, List.of("broken"), List.of(new TestKernels.BrokenConstructor()), memory, 1,
-                ProcessSettings.defaults().withJvmOptions(List.of("-Dstrata.test.broken=true")));
+                ProcessSettings.defaults().withJvmOptions(List.of("-Dstrata.test.broken=true")), roundTrips);
         ChipProcessException e = assertThrows(ChipProcessException.class, proxy::start);
         assertEquals(Reason.START_FAILED, e.reason());
         assertEquals(ChipProcessMain.EXIT_START_FAILED, e.exitCode());
@@ -246,7 +252,7 @@ class ChipProcessTest {
     @Test
     void missingJavaLauncherFailsAtStart() {
         proxy = new ChipProcess(0, NAMES, KERNELS, memory, 1,
-                ProcessSettings.defaults().withJava(dir.resolve("no-such-java").toString()));
+                ProcessSettings.defaults().withJava(dir.resolve("no-such-java").toString()), roundTrips);
         ChipProcessException e = assertThrows(ChipProcessException.class, proxy::start);
         assertEquals(Reason.START_FAILED, e.reason());
         assertTrue(e.getMessage().contains("no-such-java"), e.getMessage());
@@ -308,18 +314,19 @@ class ChipProcessTest {
     void lambdaKernelIsRejectedAtConstruction() {
         ChipKernel lambda = ctx -> { };
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ChipProcess(0, List.of("l"), List.of(lambda), memory, 1, ProcessSettings.defaults()));
+                () -> new ChipProcess(0, List.of("l"), List.of(lambda), memory, 1, ProcessSettings.defaults(),
+                        roundTrips));
         assertTrue(e.getMessage().contains("lambda"), e.getMessage());
     }
 
     @Test
     void roundTripsAreRecorded() {
         start();
-        long before = ChipProcess.roundTrips().count();
         for (int i = 0; i < 100; i++) {
             proxy.run(NOOP, new TaskArgs().view(), CallConfig.DEFAULT, 0);
         }
-        assertTrue(ChipProcess.roundTrips().count() >= before + 100);
-        assertTrue(ChipProcess.roundTrips().percentile(0.5) > 0);
+        assertTrue(proxy.roundTrips() == roundTrips, "the stats handed in");
+        assertEquals(100, roundTrips.count(), "exactly this proxy's tasks: the stats are not JVM-wide");
+        assertTrue(roundTrips.percentile(0.5) > 0);
     }
 }

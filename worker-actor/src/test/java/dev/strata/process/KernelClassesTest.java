@@ -47,6 +47,12 @@ class KernelClassesTest {
     }
 
     @Test
+    void publicStaticKernelNestedInAPackagePrivateClassOfAnotherPackageIsAccepted() {
+        ChipKernel k = KernelClasses.instantiate("dev.strata.process.userland.UserTestClass$NestedKernel");
+        assertDoesNotThrow(() -> KernelClasses.requireLoadable("nested", k));
+    }
+
+    @Test
     void lambdaIsRejectedSayingWhy() {
         String m = rejection(ctx -> { });
         assertTrue(m.contains("'k'") && m.contains("lambda") && m.contains("PROCESS mode"), m);

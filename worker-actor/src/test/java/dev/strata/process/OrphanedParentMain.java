@@ -16,7 +16,7 @@ public final class OrphanedParentMain {
     public static void main(String[] args) throws Exception {
         SharedTensorMemory memory = SharedTensorMemory.create(Path.of(args[0]), 64 * 1024, 64 * 1024);
         ChipProcess chip = new ChipProcess(0, List.of("noop"), List.of(new TestKernels.Noop()), memory, 1,
-                ProcessSettings.defaults());
+                ProcessSettings.defaults(), new RoundTripStats());
         chip.start();
         System.out.println("child " + chip.pid());
         System.out.flush();

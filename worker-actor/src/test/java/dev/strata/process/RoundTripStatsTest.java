@@ -29,15 +29,33 @@ class RoundTripStatsTest {
     }
 
     @Test
-    void bucketsAreContiguousAndMonotonic() {
-        for (long v = 0; v < 1 << 20; v += 7) {
-            int i = RoundTripStats.index(v);
-            assertTrue(RoundTripStats.lowerBound(i) <= v && v < RoundTripStats.lowerBound(i + 1), "value " + v);
+    void negativeRoundTripsCountAsZeroAndBadFractionsAreRejected() {
+        RoundTripStats s = new RoundTripStats();
+        s.record(-5);
+        assertEquals(1, s.count());
+        assertEquals(0, s.percentile(1.0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> s.percentile(1.5));
+    }
+
+    @Test
+    void recordingFromManyThreadsLosesNothing() throws Exception {
+        RoundTripStats s = new RoundTripStats();
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    s.record(1_000 + i);
+                }
+            });
+            threads[t].start();
         }
-        assertTrue(RoundTripStats.index(Long.MAX_VALUE) < 1000);
+        for (Thread t : threads) {
+            t.join(5_000);
+        }
+        assertEquals(40_000, s.count());
     }
 
     private static void assertWithin(long expected, long actual) {
-        assertTrue(Math.abs(actual - expected) <= expected / 16 + 1, "expected ~" + expected + ", got " + actual);
+        assertTrue(Math.abs(actual - expected) <= expected / 500 + 1, "expected ~" + expected + ", got " + actual);
     }
 }
