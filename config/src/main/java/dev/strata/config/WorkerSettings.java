@@ -47,6 +47,8 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         check(queueDepth >= 1 && queueDepth <= 1024, "strata.worker.queue-depth", queueDepth, "must be 1..1024");
         check(chipThreads >= 1 && chipThreads <= 256, "strata.worker.chip-threads", chipThreads, "must be 1..256");
         check(memoryDir != null, "strata.worker.memory-dir", memoryDir, "must not be null");
+        check(memoryDir.isEmpty() || isWritableDirectory(memoryDir), "strata.worker.memory-dir", memoryDir,
+                "must be an existing, writable directory (or empty for /dev/shm)");
         check(dispatcher != null && !dispatcher.isBlank(), "strata.worker.dispatcher", dispatcher,
                 "must name a dispatcher");
         check(runTimeout != null && !runTimeout.isNegative() && !runTimeout.isZero(), "strata.run.timeout",
@@ -164,6 +166,15 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
             runTimeout = s.runTimeout;
             process = s.process;
             trace = s.trace;
+        }
+    }
+
+    private static boolean isWritableDirectory(String dir) {
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(dir);
+            return java.nio.file.Files.isDirectory(p) && java.nio.file.Files.isWritable(p);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
         }
     }
 

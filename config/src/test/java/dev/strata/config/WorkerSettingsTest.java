@@ -50,6 +50,15 @@ class WorkerSettingsTest {
     }
 
     @Test
+    void missingMemoryDirNamesTheKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        InvalidSettingException e = invalid("strata.worker.memory-dir = \"" + dir.resolve("absent") + "\"");
+        assertEquals("strata.worker.memory-dir", e.key());
+        assertTrue(e.getMessage().contains("existing, writable directory"), e.getMessage());
+        assertEquals(dir.toString(), WorkerSettings.fromConfig(ConfigFactory.parseString(
+                "strata.worker.memory-dir = \"" + dir + "\"")).memoryDir());
+    }
+
+    @Test
     void unknownModeNamesTheKeyAndValue() {
         InvalidSettingException e = invalid("strata.worker.mode = FIBER");
         assertEquals("strata.worker.mode", e.key());

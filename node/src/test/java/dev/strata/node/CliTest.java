@@ -85,6 +85,13 @@ class CliTest {
     }
 
     @Test
+    void missingMemoryDirExits2NamingTheKey() throws Exception {
+        String file = write("dir.conf", SMALL_NOOP_DAG + "strata.worker.memory-dir = \"" + dir.resolve("absent") + "\"\n");
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", file));
+        assertOneLineError("strata.worker.memory-dir");
+    }
+
+    @Test
     void unknownJobKindExits2NamingTheKey() throws Exception {
         assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("kind.conf", "strata.job.kind = lu\n")));
         assertOneLineError("strata.job.kind");
