@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM of its own.
  */
 @Timeout(120)
-class WorkerCloseTest {
+public class WorkerCloseTest { // public: a PROCESS-mode child loads SleepingKernel by name
     /** Bound on a child JVM's whole life: start, one short run, close, exit, on a busy machine. */
     private static final Duration CHILD_LIFE = Duration.ofSeconds(90);
 
