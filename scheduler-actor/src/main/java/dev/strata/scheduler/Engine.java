@@ -51,7 +51,7 @@ final class Engine implements AutoCloseable {
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final String ENGINE_DISPATCHER = "strata.worker.engine-dispatcher";
     /** Pekko settings an engine's actor system always gets, whatever the user's configuration says. */
-    private static final String EMBEDDED = "pekko.daemonic = on\n" + "pekko.jvm-exit-on-fatal-error = off\n";
+    private static final String EMBEDDED = "pekko.daemonic = on\npekko.jvm-exit-on-fatal-error = off\n";
     static final String FATAL_STOP = "the engine's actor system stopped after a fatal error on one of its threads"
             + " (such as an OutOfMemoryError; the log names it)";
 
