@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -37,11 +39,22 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The running parts of one initialised {@link Worker}: the node's tensor memory, the heap ring, and an
  * actor system whose guardian spawns the ring actor, the worker actors and the scheduler.
+ *
+ * <p>The actor system is the engine's own, embedded in someone else's JVM, so it is configured never to end
+ * or hold up that JVM: its threads are daemons, and a fatal error on one of them (an
+ * {@code OutOfMemoryError}, another {@code VirtualMachineError}) stops the system instead of the JVM. The
+ * engine then counts as {@link #failure() failed}: the run waiting for its drain wakes, user code still
+ * running is interrupted, and no run starts again.
  */
 final class Engine implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** How long close() waits for the actors to stop once user code has been interrupted. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final String ENGINE_DISPATCHER = "strata.worker.engine-dispatcher";
+    /** Pekko settings an engine's actor system always gets, whatever the user's configuration says. */
+    private static final String EMBEDDED = "pekko.daemonic = on\npekko.jvm-exit-on-fatal-error = off\n";
+    static final String FATAL_STOP = "the engine's actor system stopped after a fatal error on one of its threads"
+            + " (such as an OutOfMemoryError; the log names it)";
 
     final SharedTensorMemory memory;
     final HeapRing ring;
@@ -55,15 +68,21 @@ final class Engine implements AutoCloseable {
     /** The node, for traces: this engine's actor system address. */
     final String node;
     private final List<ChipProcess> chipProcesses;
+    /** The THREAD-mode workers, whose running user code close() interrupts. */
+    private final List<InterruptibleWorker> userCode;
+    private volatile boolean closing;
+    private volatile String failure; // why the engine stopped by itself; null while it works
 
     private Engine(SharedTensorMemory memory, HeapRing ring, ActorSystem<Void> system,
                    ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses,
-                   ProgressCounters progress, EngineMetrics metrics, List<String> workerNames) {
+                   List<InterruptibleWorker> userCode, ProgressCounters progress, EngineMetrics metrics,
+                   List<String> workerNames) {
         this.memory = memory;
         this.ring = ring;
         this.system = system;
         this.scheduler = scheduler;
         this.chipProcesses = chipProcesses;
+        this.userCode = userCode;
         this.progress = progress;
         this.metrics = metrics;
         this.workerNames = workerNames;
@@ -80,8 +99,15 @@ final class Engine implements AutoCloseable {
         HeapRing ring = new HeapRing(memory.heapBase(), memory.heapSize());
         List<ChipProcess> processes = new ArrayList<>();
         RoundTripStats chipRoundTrips = new RoundTripStats(); // this engine's, read by its metrics
+        List<InterruptibleWorker> userCode = new ArrayList<>();
         List<GroupTaskWorker> chips = new ArrayList<>();
+        List<GroupTaskWorker> subWorkers = new ArrayList<>();
         try {
+            boolean childrenAttach = s.mode() == ChipMode.PROCESS && s.chipWorkers() > 0;
+            if (!childrenAttach) {
+                // Nobody else ever maps it: the name can go now, so even a SIGKILL of this JVM leaves nothing.
+                memory.unlink();
+            }
             for (int i = 0; i < s.chipWorkers(); i++) {
                 if (s.mode() == ChipMode.PROCESS) {
                     ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process(),
@@ -89,8 +115,11 @@ final class Engine implements AutoCloseable {
                     processes.add(p);
                     chips.add(p);
                 } else {
-                    chips.add(new ChipWorker(i, kernels, memory, s.chipThreads()));
+                    chips.add(interruptible(new ChipWorker(i, kernels, memory, s.chipThreads()), userCode));
                 }
+            }
+            for (int i = 0; i < s.subWorkers(); i++) {
+                subWorkers.add(interruptible(new SubWorker(subs, memory), userCode));
             }
             // Every child starts (and is ready) before the first task can be dispatched.
             ChipProcess.startAll(processes);
@@ -103,11 +132,11 @@ final class Engine implements AutoCloseable {
         ActorSystem<Void> system = null;
         try {
             // One thread per worker actor on the user-code dispatcher, so a slow task blocks only its worker.
-            Config actorConfig = ConfigFactory.parseString(
-                            "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
+            Config actorConfig = ConfigFactory.parseString(EMBEDDED
+                            + "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
-            system = ActorSystem.create(guardian(s, memory, ring, subs, chips, callables.chipNamesById(), progress,
+            system = ActorSystem.create(guardian(s, ring, chips, subWorkers, callables.chipNamesById(), progress,
                     started), "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
@@ -118,8 +147,15 @@ final class Engine implements AutoCloseable {
             EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize(),
                     () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips);
             metrics.register();
-            return new Engine(memory, ring, system, scheduler, processes, progress, metrics,
-                    workerNames(s.chipWorkers(), s.subWorkers()));
+            Engine engine = new Engine(memory, ring, system, scheduler, chipProcesses, List.copyOf(userCode),
+                    progress, metrics, workerNames(s.chipWorkers(), s.subWorkers()));
+            // Runs first when the system stops for any reason: close() (ignored then), a fatal error, JVM exit.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+                    "strata-engine-stopping", () -> {
+                        engine.onSystemStopping();
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
+            return engine;
         } catch (Exception e) {
             if (system != null) {
                 system.terminate();
@@ -130,9 +166,15 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    private static Behavior<Void> guardian(WorkerSettings s, SharedTensorMemory memory, HeapRing ring,
-                                           List<SubCallable> subs, List<GroupTaskWorker> chipWorkers,
-                                           Map<Long, String> chipNames, ProgressCounters progress,
+    private static GroupTaskWorker interruptible(GroupTaskWorker worker, List<InterruptibleWorker> all) {
+        InterruptibleWorker w = new InterruptibleWorker(worker);
+        all.add(w);
+        return w;
+    }
+
+    private static Behavior<Void> guardian(WorkerSettings s, HeapRing ring, List<GroupTaskWorker> chipWorkers,
+                                           List<GroupTaskWorker> subs, Map<Long, String> chipNames,
+                                           ProgressCounters progress,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
@@ -143,9 +185,8 @@ final class Engine implements AutoCloseable {
                         userCode));
             }
             List<ActorRef<WorkerActor.Command>> subWorkers = new ArrayList<>();
-            for (int i = 0; i < s.subWorkers(); i++) {
-                subWorkers.add(ctx.spawn(WorkerActor.create(WorkerKind.SUB, i, new SubWorker(subs, memory)),
-                        "sub-" + i, userCode));
+            for (int i = 0; i < subs.size(); i++) {
+                subWorkers.add(ctx.spawn(WorkerActor.create(WorkerKind.SUB, i, subs.get(i)), "sub-" + i, userCode));
             }
             workers.put(WorkerKind.CHIP, chips);
             workers.put(WorkerKind.SUB, subWorkers);
@@ -186,20 +227,47 @@ final class Engine implements AutoCloseable {
         return List.copyOf(names);
     }
 
-    /** Stops every actor (and with them the workers' threads), then unmaps and deletes the memory file. */
+    /**
+     * Why the engine stopped by itself (its actor system ended after a fatal error), or null while it works.
+     * Any thread.
+     */
+    String failure() {
+        return failure;
+    }
+
+    /** The actor system began to stop: unless close() stopped it, the engine has failed and says so. */
+    private void onSystemStopping() {
+        if (closing) {
+            return;
+        }
+        boolean jvmExit = CoordinatedShutdown.get(system).getShutdownReason()
+                .filter(CoordinatedShutdown.jvmExitReason()::equals).isPresent();
+        failure = jvmExit ? "the JVM is exiting" : FATAL_STOP;
+        system.log().error("{}; failing the current run and interrupting user code still running", failure);
+        ring.shutdown(); // wakes the run waiting for its drain or for heap room
+        // Workers blocked in user code would hold up the system's stop, and their results are lost anyway.
+        userCode.forEach(InterruptibleWorker::stop);
+    }
+
+    /** Stops user code and every actor (and with them the workers' threads), then unmaps and deletes the memory. */
     @Override
     public void close() {
         close(true);
     }
 
     /**
-     * Stops every actor and child process; unmaps the memory only if {@code userCodeDone} (no orchestration
-     * function may still hold a view of it) and the actors stopped in time.
+     * Interrupts user code still running, stops every actor and child process and deletes the memory file;
+     * unmaps the memory only if {@code userCodeDone} (no orchestration function may still hold a view of it) and
+     * the actors stopped within {@link #STOP_TIMEOUT}. Returns within about that time plus the children's stop.
      */
     void close(boolean userCodeDone) {
+        closing = true;
         metrics.unregister();
         ring.shutdown();
-        // Chip children first: a proxy blocked on a kernel that never returns only lets its actor stop once
+        // As ExecutorService.shutdownNow: interrupt what runs, start nothing new; a worker actor stops only once
+        // its task has returned.
+        userCode.forEach(InterruptibleWorker::stop);
+        // Chip children too: a proxy blocked on a kernel that never returns only lets its actor stop once
         // its child is gone (close() kills a child whose task still runs; it is idempotent for PostStop).
         chipProcesses.forEach(ChipProcess::close);
         system.terminate();
@@ -210,12 +278,15 @@ final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            system.log().warn("actor system did not stop within {}: {}", STOP_TIMEOUT, e.toString());
+            system.log().warn("actor system did not stop within {} (user code that ignores interrupts?): {}",
+                    STOP_TIMEOUT, e.toString());
         }
         if (stopped && userCodeDone) {
             memory.close();
+        } else {
+            // A worker or an orch fn may still use the memory: unmapping now could crash the JVM, so the mapping
+            // is left to the GC. The file goes now all the same (its pages stay while mapped).
+            memory.unlink();
         }
-        // Else a worker or an orch fn may still use the memory: unmapping now could crash the JVM, so the
-        // mapping is left to the GC and the file to the memory's shutdown hook.
     }
 }

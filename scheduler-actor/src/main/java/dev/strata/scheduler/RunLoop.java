@@ -59,6 +59,9 @@ final class RunLoop {
      * @throws IllegalStateException if an earlier run left the engine unable to run
      */
     void run(Task task) {
+        if (broken == null) {
+            broken = engine.failure(); // the engine may have stopped by itself between runs
+        }
         if (broken != null) {
             throw new IllegalStateException("this worker cannot run any more: " + broken + "; close it");
         }
@@ -141,9 +144,12 @@ final class RunLoop {
             broken = "interrupted while waiting for a run to drain";
             throw new TaskFailedException("interrupted while waiting for the run to drain", -1, "run", ie);
         }
-        if (!drained) {
+        // An engine that failed may look drained (nothing live), but its scheduler can no longer report.
+        if (!drained || engine.failure() != null) {
             if (stopping) {
                 broken = "closed during a run";
+            } else if (engine.failure() != null) {
+                broken = engine.failure();
             } else if (engine.ring.isShutdown()) {
                 broken = "an engine actor stopped unexpectedly during the run (see the log)";
             } else {
@@ -164,7 +170,8 @@ final class RunLoop {
             broken = "interrupted while collecting a run's outcome";
             throw new TaskFailedException(broken, -1, "run", ie);
         } catch (Exception ex) {
-            broken = "the scheduler did not report a run's outcome within " + OUTCOME_TIMEOUT;
+            broken = engine.failure() != null ? engine.failure()
+                    : "the scheduler did not report a run's outcome within " + OUTCOME_TIMEOUT;
             throw new TaskFailedException(broken, -1, "run", ex);
         }
     }

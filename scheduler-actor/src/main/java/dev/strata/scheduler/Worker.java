@@ -148,7 +148,7 @@ public final class Worker implements AutoCloseable {
 
     /** The node's shared tensor memory; valid after {@link #init()}. */
     public TensorMemory memory() {
-        return requireStarted().engine().memory;
+        return engine().memory;
     }
 
     /** This engine's level label (3 for a host). */
@@ -178,12 +178,12 @@ public final class Worker implements AutoCloseable {
 
     /** The engine's metrics (as exposed through JMX); valid after {@link #init()}. */
     public EngineMetricsMBean metrics() {
-        return requireStarted().engine().metrics;
+        return engine().metrics;
     }
 
     /** The JMX name of this engine's metrics bean, {@code dev.strata:type=Engine,name=...}; after init(). */
     public ObjectName metricsName() {
-        return requireStarted().engine().metrics.objectName();
+        return engine().metrics.objectName();
     }
 
     /** The trace of the last finished run when tracing is enabled ({@code strata.trace}), else null. */
@@ -193,9 +193,13 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
-     * Stops actors and workers, unmaps and deletes the memory; idempotent. A run in progress on another thread
-     * fails ("closed during a run"); close waits up to 10 s for it to return before unmapping, and if it does
-     * not (or close is called from inside an orch fn) leaves the mapping to the GC and the file to the exit hook.
+     * Stops actors and workers, unmaps and deletes the memory; idempotent, and it returns within seconds. Like
+     * {@code ExecutorService.shutdownNow}, it interrupts user code still running on the workers (a task that
+     * ignores the interrupt is waited for 5 s, then left to finish on its own daemon thread) and starts no more.
+     * A run in progress on another thread fails ("closed during a run"); close waits up to 10 s for it to
+     * return. The memory file is deleted in every case; the mapping is released at once unless an orch fn or a
+     * task may still use it (the run did not return, close was called from inside an orch fn, or a task ignored
+     * the interrupt), then the GC releases it. Afterwards no thread of this worker keeps the JVM alive.
      */
     @Override
     public void close() {
@@ -232,8 +236,15 @@ public final class Worker implements AutoCloseable {
 
     @Override
     public String toString() {
+        RunLoop r = runs;
         return "Worker[level=" + settings.level() + " chips=" + settings.chipWorkers() + " subs="
-                + settings.subWorkers() + (closed ? " closed" : runs != null ? " running" : " new") + "]";
+                + settings.subWorkers() + (closed ? " closed" : r == null ? " new"
+                : r.engine().failure() != null ? " broken" : " running") + "]";
+    }
+
+    /** The started engine; tests also reach behind the API through it (e.g. to fail an engine actor). */
+    Engine engine() {
+        return requireStarted().engine();
     }
 
     private RunLoop requireStarted() {

@@ -24,7 +24,10 @@ public final class ChipWorker implements GroupTaskWorker {
     private final ChipKernel[] kernels;
     private final TensorMemory memory;
     private final int chipThreads;
-    private ExecutorService blocks; // created on the first multi-block call; most kernels use one block
+    // Created on the first multi-block call (most kernels use one block). Guarded by this: close() may come
+    // from the engine's closing thread while a kernel runs, to interrupt the other blocks.
+    private ExecutorService blocks;
+    private boolean closed;
 
     /** Chip {@code chipIndex} with the kernel table (index = callable id) and {@code chipThreads} block threads. */
     public ChipWorker(int chipIndex, List<ChipKernel> kernels, TensorMemory memory, int chipThreads) {
@@ -80,7 +83,10 @@ public final class ChipWorker implements GroupTaskWorker {
         }
     }
 
-    private ExecutorService blockPool() {
+    private synchronized ExecutorService blockPool() {
+        if (closed) {
+            throw new IllegalStateException("chip " + chipIndex + " is closed");
+        }
         if (blocks == null) {
             AtomicInteger n = new AtomicInteger();
             ThreadFactory tf = r -> {
@@ -93,8 +99,10 @@ public final class ChipWorker implements GroupTaskWorker {
         return blocks;
     }
 
+    /** Interrupts blocks still running on the chip's threads and ends those threads; any thread, idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (blocks != null) {
             blocks.shutdownNow();
         }

@@ -74,7 +74,7 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
 
     /**
      * Creates a new memory file {@code strata-<pid>-<random hex>.mem} and maps it; the file is deleted by
-     * {@link #close()} and, where the JVM still runs its shutdown hooks, at exit. Files of Strata JVMs that no
+     * {@link #unlink()} or {@link #close()} and, where the JVM still runs its shutdown hooks, at exit. Files of Strata JVMs that no
      * longer run are deleted from the directory first.
      *
      * @param dirOrNull directory of the file; {@code null} or empty picks {@code /dev/shm} when it is a writable
@@ -103,7 +103,7 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
         return new SharedTensorMemory(TensorMemoryFile.attach(file, arenaSize, heapSize));
     }
 
-    /** The memory file; still valid after {@link #close()}. */
+    /** Where the memory file is, or was: the path stays valid after {@link #unlink()} and {@link #close()}. */
     public Path file() {
         return file;
     }
@@ -272,12 +272,27 @@ public final class SharedTensorMemory implements TensorMemory, AutoCloseable {
         mapping.close();
     }
 
-    /** The file, both regions as address ranges, who owns the file, and whether it is closed. */
+    /**
+     * Deletes the memory file now, keeping the memory mapped and usable: on Linux a mapped file's pages live until
+     * the last mapping goes, so this process (and any process already attached) keeps its bytes, while no new
+     * process can {@link #attach} and nothing is left behind if the JVM is killed. Idempotent; {@link #close()}
+     * still unmaps. Safe on any thread at any time, unlike close.
+     *
+     * @throws IllegalStateException on an attached instance: only the creator deletes the file
+     * @throws UncheckedIOException  when the file cannot be deleted
+     */
+    public void unlink() {
+        requireOwner("unlink");
+        mapping.unlink();
+    }
+
+    /** The file, both regions as address ranges, who owns the file, and whether it is unlinked or closed. */
     @Override
     public String toString() {
         return "SharedTensorMemory[file=" + file + ", arena=" + arenaSize + " bytes " + range(BASE, arenaSize)
                 + ", heap=" + heapSize + " bytes " + range(heapBase(), heapSize)
-                + (owner ? ", created" : ", attached") + (closed ? ", closed" : "") + "]";
+                + (owner ? ", created" : ", attached") + (owner && mapping.isUnlinked() ? ", unlinked" : "")
+                + (closed ? ", closed" : "") + "]";
     }
 
     // ---- views -------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * mapped regions (the user arena at file offset 0, the heap region right after it), the shutdown hook that
  * deletes it if the JVM exits without {@link #close()}, and the cleanup of files left by killed JVMs.
  *
- * <p>Not thread-safe; {@link SharedTensorMemory} closes it once.
+ * <p>{@link SharedTensorMemory} closes it once; {@link #unlink()} may run on any thread, before or during that.
  */
 final class TensorMemoryFile {
 
@@ -39,6 +39,8 @@ final class TensorMemoryFile {
     final MappedByteBuffer heap;
     /** Deletes the file at JVM exit; {@code null} when attached. */
     private final Thread deleteOnExit;
+    /** Whether the owner has deleted the file already; the mapping outlives the name. */
+    private boolean unlinked;
 
     private TensorMemoryFile(Path file, boolean owner, MappedByteBuffer arena, MappedByteBuffer heap,
                              Thread deleteOnExit) {
@@ -117,8 +119,8 @@ final class TensorMemoryFile {
     }
 
     /**
-     * Unmaps both regions and, when this process created the file, deletes it and drops the shutdown hook. Call
-     * once, after the last use of any buffer from either region.
+     * Unmaps both regions and, when this process created the file, deletes it (unless {@link #unlink()} did) and
+     * drops the shutdown hook. Call once, after the last use of any buffer from either region.
      *
      * @throws UncheckedIOException when the file cannot be deleted (the mapping is gone regardless)
      */
@@ -126,13 +128,33 @@ final class TensorMemoryFile {
         MappedFile.unmap(arena);
         MappedFile.unmap(heap);
         if (owner) {
-            removeHook(deleteOnExit);
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete tensor memory file " + file, e);
-            }
+            unlink();
         }
+    }
+
+    /**
+     * Deletes the file now and drops the shutdown hook, leaving both regions mapped: the pages live on until
+     * they are unmapped, but no other process can attach any more, and nothing is left behind if this JVM is
+     * killed. Idempotent; the owner's only (an attached mapping never deletes the file).
+     *
+     * @throws UncheckedIOException when the file cannot be deleted
+     */
+    synchronized void unlink() {
+        if (unlinked) {
+            return;
+        }
+        unlinked = true;
+        removeHook(deleteOnExit);
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete tensor memory file " + file, e);
+        }
+    }
+
+    /** Whether {@link #unlink()} (or close) has deleted the file. */
+    synchronized boolean isUnlinked() {
+        return unlinked;
     }
 
     /**

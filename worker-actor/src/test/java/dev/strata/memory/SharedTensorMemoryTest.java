@@ -444,6 +444,34 @@ class SharedTensorMemoryTest {
     }
 
     @Test
+    void unlinkDeletesTheFileButKeepsTheBytesMapped() {
+        Path file = memory.file();
+        ContinuousTensor t = memory.allocate(DataType.FLOAT32, 2);
+        memory.write(t, new float[] {1.5f, 2.5f});
+
+        memory.unlink();
+        memory.unlink(); // idempotent
+
+        assertFalse(Files.exists(file));
+        assertArrayEquals(new float[] {1.5f, 2.5f}, memory.readFloats(t));
+        memory.write(t, new float[] {3f, 4f});
+        assertArrayEquals(new float[] {3f, 4f}, memory.readFloats(t));
+        assertTrue(memory.toString().contains("unlinked"), memory.toString());
+        assertThrows(IllegalArgumentException.class, () -> SharedTensorMemory.attach(file, ARENA, HEAP),
+                "no process can attach an unlinked file");
+        assertDoesNotThrow(memory::close);
+    }
+
+    @Test
+    void onlyTheCreatorUnlinks() {
+        try (SharedTensorMemory child = SharedTensorMemory.attach(memory.file(), ARENA, HEAP)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, child::unlink);
+            assertTrue(e.getMessage().contains("unlink"), e.getMessage());
+        }
+        assertTrue(Files.exists(memory.file()));
+    }
+
+    @Test
     void closeUnmapsTheFileAtOnce() throws Exception {
         Path maps = Path.of("/proc/self/maps");
         assumeTrue(Files.isReadable(maps), "needs Linux /proc to see mappings");
