@@ -1,6 +1,5 @@
 package dev.strata.dispatch;
 
-import dev.strata.graph.IntList;
 import dev.strata.graph.SlotState;
 import dev.strata.graph.TaskGraph;
 import dev.strata.graph.TaskState;
@@ -11,7 +10,8 @@ import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
-import dev.strata.ring.RingActor;
+import dev.strata.ring.HeapRing;
+import dev.strata.ring.ReleaseBatch;
 import dev.strata.trace.TaskTrace;
 import dev.strata.trace.TraceRecorder;
 import dev.strata.worker.TaskDone;
@@ -30,8 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The DAG executor: turns the orchestrator's submits into graph state, dispatches ready slots to workers,
- * handles their {@link TaskDone}s and hands consumed slots to the {@link RingActor} in batches. It never
- * runs user code and never blocks; all graph logic lives in {@link TaskGraph} and {@link WorkerPool}.
+ * handles their {@link TaskDone}s and releases consumed slots to the {@link HeapRing}, one batch per
+ * message (a short lock, never a wait). It never runs user code and never blocks; all graph logic lives in
+ * {@link TaskGraph} and {@link WorkerPool}.
  */
 public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Command> {
 
@@ -70,10 +71,6 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     public record WorkerDone(TaskDone done) implements Command {
     }
 
-    /** Sent to self so consumed slots go to the ring as one batch per burst of messages. */
-    private record FlushReleases() implements Command {
-    }
-
     /** One failed task member, named for the user. */
     public record FailureReport(int slot, String callableName, String worker, int groupIndex, TaskError error)
             implements CborSerializable {
@@ -98,15 +95,12 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private static final int[] NO_SLOTS = new int[0];
 
     private final TaskGraph graph;
-    private final Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers;
     private final Map<WorkerKind, WorkerPool> pools;
     private final Map<Long, String> chipNames;
-    private final ActorRef<RingActor.Command> ring;
+    private final HeapRing ring;
     private final ActorRef<TaskDone> doneAdapter;
     private final Map<WorkerKind, DispatchSink> sinks;
-    private final IntList released = new IntList(256);
-    private final IntList releasedFailed = new IntList(4);
-    private boolean flushScheduled;
+    private final ReleaseBatch consumed = new ReleaseBatch();
     private long earlyDispatches;
     private int epoch; // run number: lets a worker tell this run's slot ids from the last run's
     private final ProgressCounters counters;
@@ -119,11 +113,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
-     * dispatches; {@code chipNames} names chip callables in failure reports.
+     * dispatches; {@code chipNames} names chip callables in failure reports; consumed slots go back to
+     * {@code ring}.
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                                           int queueDepth, Map<Long, String> chipNames,
-                                           ActorRef<RingActor.Command> ring) {
+                                           int queueDepth, Map<Long, String> chipNames, HeapRing ring) {
         return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), false);
     }
 
@@ -133,14 +127,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, Map<Long, String> chipNames,
-                                           ActorRef<RingActor.Command> ring, ProgressCounters counters,
-                                           boolean tracing) {
+                                           HeapRing ring, ProgressCounters counters, boolean tracing) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
                 tracing));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                           int queueDepth, Map<Long, String> chipNames, ActorRef<RingActor.Command> ring,
+                           int queueDepth, Map<Long, String> chipNames, HeapRing ring,
                            ProgressCounters counters, boolean tracing) {
         super(ctx);
         this.counters = counters;
@@ -152,7 +145,6 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             }
             workerNames.put(k, names);
         }
-        this.workers = workers;
         this.pools = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
             pools.put(k, new WorkerPool(workers.getOrDefault(k, List.of()).size(), queueDepth));
@@ -181,14 +173,14 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
             @Override
             public void consumed(int slot, boolean failed) {
-                onConsumed(slot, failed);
+                consumed.add(slot, failed); // released when this message is handled: releaseConsumed()
             }
 
             @Override
             public void affine(SlotState s, int worker) {
                 pools.get(s.kind()).offerAffine(s, worker);
             }
-        }, queueDepth);
+        }, ring::releasedFailed, queueDepth);
         this.sinks = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
             sinks.put(k, new DispatchSink(workers.getOrDefault(k, List.of())));
@@ -202,7 +194,6 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                 .onMessage(WorkerDone.class, this::onWorkerDone)
                 .onMessage(AllocSlot.class, this::onAlloc)
                 .onMessage(ScopeEnd.class, this::onScopeEnd)
-                .onMessage(FlushReleases.class, this::onFlush)
                 .onMessage(FinishRun.class, this::onFinishRun)
                 .build();
     }
@@ -214,6 +205,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                     m.submitNanos());
         }
         graph.submit(m.slot(), m.kind(), m.callable(), m.args(), m.config(), m.producers());
+        releaseConsumed(); // a task skipped at once drops its producers' references
         pump(m.kind());
         publish();
         return this;
@@ -234,6 +226,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         }
         graph.memberDone(d.slot(), d.groupIndex(), workerNames.get(d.kind())[d.workerIndex()], d.error(),
                 d.skipped());
+        releaseConsumed();
         // A completion can make slots of either kind ready.
         pump(WorkerKind.SUB);
         pump(WorkerKind.CHIP);
@@ -248,16 +241,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     private Behavior<Command> onScopeEnd(ScopeEnd m) {
         graph.scopeEnd(m.slots());
-        return this;
-    }
-
-    private Behavior<Command> onFlush(FlushReleases m) {
-        flushScheduled = false;
-        if (!released.isEmpty()) {
-            ring.tell(new RingActor.Release(released.toArray(), releasedFailed.toArray()));
-            released.clear();
-            releasedFailed.clear();
-        }
+        releaseConsumed();
         return this;
     }
 
@@ -284,14 +268,14 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         return this;
     }
 
-    private void onConsumed(int slot, boolean failed) {
-        released.add(slot);
-        if (failed) {
-            releasedFailed.add(slot);
-        }
-        if (!flushScheduled) {
-            flushScheduled = true;
-            getContext().getSelf().tell(new FlushReleases());
+    /**
+     * Hands the slots this message consumed to the ring under one lock acquisition: that is the batching
+     * (a scope end or a cascade of completions consumes many at once). It runs before the next message, so
+     * the graph's question about a consumed producer ({@link HeapRing#releasedFailed}) always finds it.
+     */
+    private void releaseConsumed() {
+        if (!consumed.isEmpty()) {
+            ring.release(consumed);
         }
     }
 

@@ -113,7 +113,7 @@ class DagOrchestratorTest {
     @Test
     void allocMakesACompletedSlotKeptAliveByItsWriters() {
         ContinuousTensor t = h.orch.alloc(DataType.FLOAT32, 8, 8);
-        int allocSlot = h.ring.nextSlot() - 1;
+        int allocSlot = h.lastAlloc;
         assertEquals(TaskState.COMPLETED, h.graph.state(allocSlot));
         int writer = sub(new TaskArgs().addTensor(t, INOUT));
         assertTrue(h.isReady(writer), "an alloc slot is complete: its writer need not wait");
