@@ -127,8 +127,8 @@ public final class DagOrchestrator implements Orchestrator {
         }
     }
 
-    /** Entries in the tensor map (for tests and metrics). */
-    public int trackedTensors() {
+    /** Entries in the tensor map: a hook for tests. */
+    int trackedTensors() {
         return tensors.size();
     }
 
@@ -137,7 +137,7 @@ public final class DagOrchestrator implements Orchestrator {
      * slots stay for the run (the ring remembers which released slots failed), so a later reader of their
      * output is skipped rather than run.
      */
-    public int sweepConsumed() {
+    int sweepConsumed() {
         return tensors.sweep(ring::isLiveOrFailed);
     }
 
