@@ -254,4 +254,14 @@ class DagOrchestratorTest {
                 () -> small.orch.alloc(DataType.UINT8, 1024));
         assertTrue(e.getMessage().contains("heap-ring-size"), e.getMessage());
     }
+
+    @Test
+    void theRingsExhaustionReachesTheUserAsHeapExhaustedWithTheSameMessage() {
+        GraphHarness small = new GraphHarness(1, 1, 4096);
+        HeapExhaustedException e = assertThrows(HeapExhaustedException.class,
+                () -> small.orch.alloc(DataType.UINT8, 4097));
+        assertEquals("allocation of 4097 bytes exceeds the whole heap ring (strata.worker.heap-ring-size = 4096);"
+                + " raise strata.worker.heap-ring-size", e.getMessage());
+        assertEquals(0, small.ring.liveSlots(), "a refused alloc takes no slot");
+    }
 }
