@@ -205,9 +205,9 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                     m.submitNanos());
         }
         graph.submit(m.slot(), m.kind(), m.callable(), m.args(), m.config(), m.producers());
-        releaseConsumed(); // a task skipped at once drops its producers' references
         pump(m.kind());
         publish();
+        releaseConsumed(); // a task skipped at once drops its producers' references
         return this;
     }
 
@@ -226,11 +226,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         }
         graph.memberDone(d.slot(), d.groupIndex(), workerNames.get(d.kind())[d.workerIndex()], d.error(),
                 d.skipped());
-        releaseConsumed();
         // A completion can make slots of either kind ready.
         pump(WorkerKind.SUB);
         pump(WorkerKind.CHIP);
         publish();
+        releaseConsumed(); // after the dispatches: workers start first, the ring's lock comes last
         return this;
     }
 
