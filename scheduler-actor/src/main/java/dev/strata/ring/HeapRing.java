@@ -187,8 +187,8 @@ public final class HeapRing {
 
     /**
      * Called by the scheduler with the slots it consumed while handling one message, under one lock
-     * acquisition: records the failed ones (before any is released, so the orchestrator never sees a
-     * failed slot neither live nor failed), then releases each. A slot's heap bytes return once it
+     * acquisition: records the failed ones and releases each, so no other thread ever sees a failed
+     * slot that is neither live nor recorded as failed. A slot's heap bytes return once it
      * and every older slab-owning slot are released (FIFO); wakes allocators waiting for room and
      * threads waiting for drain. Empties {@code consumed}, also when it throws.
      *
