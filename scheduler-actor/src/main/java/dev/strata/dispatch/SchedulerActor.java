@@ -71,6 +71,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     public record WorkerDone(TaskDone done) implements Command {
     }
 
+    /**
+     * Sent to self only when the ring's lock was busy at the end of a message: release the batch then,
+     * after the messages already queued (which may add to it).
+     */
+    private record ReleaseLater() implements Command {
+    }
+
     /** One failed task member, named for the user. */
     public record FailureReport(int slot, String callableName, String worker, int groupIndex, TaskError error)
             implements CborSerializable {
@@ -101,6 +108,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final ActorRef<TaskDone> doneAdapter;
     private final Map<WorkerKind, DispatchSink> sinks;
     private final ReleaseBatch consumed = new ReleaseBatch();
+    private boolean releaseLater; // a ReleaseLater is on its way
     private long earlyDispatches;
     private int epoch; // run number: lets a worker tell this run's slot ids from the last run's
     private final ProgressCounters counters;
@@ -194,6 +202,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                 .onMessage(WorkerDone.class, this::onWorkerDone)
                 .onMessage(AllocSlot.class, this::onAlloc)
                 .onMessage(ScopeEnd.class, this::onScopeEnd)
+                .onMessage(ReleaseLater.class, this::onReleaseLater)
                 .onMessage(FinishRun.class, this::onFinishRun)
                 .build();
     }
@@ -203,6 +212,10 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         if (recorder != null) {
             recorder.submitted(m.slot(), callableName(m.kind(), m.callable()), m.args().size(), m.producers(),
                     m.submitNanos());
+        }
+        if (consumed.hasFailed()) {
+            // The graph may ask the ring whether a consumed producer failed: the ring must know them all.
+            ring.release(consumed);
         }
         graph.submit(m.slot(), m.kind(), m.callable(), m.args(), m.config(), m.producers());
         pump(m.kind());
@@ -269,14 +282,28 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     }
 
     /**
-     * Hands the slots this message consumed to the ring under one lock acquisition: that is the batching
-     * (a scope end or a cascade of completions consumes many at once). It runs before the next message, so
-     * the graph's question about a consumed producer ({@link HeapRing#releasedFailed}) always finds it.
+     * Hands the slots consumed so far to the ring under one lock acquisition: that is the batching (a scope
+     * end or a cascade of completions consumes many at once). Direct when the lock is free, the usual case.
+     * When the user thread holds it right now, the scheduler does not park behind it (on a busy 2-core
+     * machine that thread may be descheduled with the lock held): the batch keeps growing and one
+     * {@link ReleaseLater} to self releases it after the messages already queued.
      */
     private void releaseConsumed() {
-        if (!consumed.isEmpty()) {
-            ring.release(consumed);
+        if (consumed.isEmpty() || releaseLater) {
+            return;
         }
+        if (!ring.tryRelease(consumed)) {
+            releaseLater = true;
+            getContext().getSelf().tell(new ReleaseLater());
+        }
+    }
+
+    private Behavior<Command> onReleaseLater(ReleaseLater m) {
+        releaseLater = false;
+        if (!consumed.isEmpty()) {
+            ring.release(consumed); // waits for the lock now: the mailbox had nothing more urgent
+        }
+        return this;
     }
 
     private void markReady(SlotState s) {

@@ -198,6 +198,26 @@ public final class HeapRing {
      */
     public void release(ReleaseBatch consumed) {
         lock.lock();
+        releaseLocked(consumed);
+    }
+
+    /**
+     * As {@link #release(ReleaseBatch)} if the lock is free right now; otherwise returns false at once
+     * and leaves the batch untouched. Lets the scheduler release without ever parking behind the user
+     * thread, which may hold the lock while it is descheduled on a busy machine.
+     *
+     * @return true if the batch was released (and emptied)
+     */
+    public boolean tryRelease(ReleaseBatch consumed) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        releaseLocked(consumed);
+        return true;
+    }
+
+    /** The body of both releases; called with the lock held, returns with it released. */
+    private void releaseLocked(ReleaseBatch consumed) {
         boolean freed = false;
         try {
             int[] bad = consumed.failed();
@@ -404,6 +424,16 @@ public final class HeapRing {
         lock.lock();
         try {
             return nextSlot;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code body} holding the ring's lock, so tests can make {@link #tryRelease} meet a busy lock. */
+    void holdingLock(Runnable body) {
+        lock.lock();
+        try {
+            body.run();
         } finally {
             lock.unlock();
         }

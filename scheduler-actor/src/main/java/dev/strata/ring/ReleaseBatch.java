@@ -33,6 +33,11 @@ public final class ReleaseBatch {
         return count == 0;
     }
 
+    /** True when a slot waiting to be released failed or was skipped. */
+    public boolean hasFailed() {
+        return failedCount > 0;
+    }
+
     /** How many slots wait to be released. */
     public int size() {
         return count;

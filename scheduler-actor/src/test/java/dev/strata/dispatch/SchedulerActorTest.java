@@ -10,6 +10,7 @@ import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import dev.strata.ring.HeapRing;
+import dev.strata.ring.RingLock;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerActor;
 import dev.strata.worker.WorkerDispatch;
@@ -225,6 +226,26 @@ class SchedulerActorTest {
         s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {1}));
         s.awaitReleased();
         assertTrue(s.ring.releasedFailed(1), "skipped, and remembered as such");
+        assertEquals(1, s.finish().skippedTasks());
+    }
+
+    @Test
+    void consumedSlotsWaitForABusyRingAndAFailedOneStillSkipsItsLateReader() throws Exception {
+        Setup s = new Setup(1, 1);
+        s.submit(0, 1);
+        assertEquals(1, s.ring.allocate(0, Duration.ZERO).slot()); // before the lock is taken below
+        s.done(s.expectDispatch(0), 0, TaskError.of(new IllegalStateException("boom")));
+        try (RingLock busy = RingLock.hold(s.ring)) {
+            // The scheduler cannot release slot 0 now; it must not lose it, nor forget that it failed.
+            s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0}));
+            s.scheduler.tell(new SchedulerActor.Submit(1, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY),
+                    CallConfig.DEFAULT, new int[] {0}));
+            s.subs.get(0).expectNoMessage(quiet); // (the ring cannot be asked here: its lock is held)
+        }
+        s.subs.get(0).expectNoMessage(quiet); // slot 1 reads the failed slot 0: skipped, never dispatched
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {1}));
+        s.awaitReleased();
+        assertTrue(s.ring.releasedFailed(0) && s.ring.releasedFailed(1));
         assertEquals(1, s.finish().skippedTasks());
     }
 

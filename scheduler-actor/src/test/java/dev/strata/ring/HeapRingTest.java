@@ -374,6 +374,21 @@ class HeapRingTest {
         assertEquals(0, ring.bytesInUse());
     }
 
+    @Test
+    void tryReleaseGivesUpAtOnceWhileTheLockIsBusy() throws Exception {
+        HeapRing ring = new HeapRing(BASE, 8 * ALIGNMENT);
+        int slot = ring.allocate(ALIGNMENT, NO_WAIT).slot();
+        ReleaseBatch consumed = batch(slot);
+        try (RingLock busy = RingLock.hold(ring)) {
+            assertFalse(ring.tryRelease(consumed), "the lock is held by another thread");
+            assertEquals(1, consumed.size(), "the batch is left for a later try");
+        }
+        assertTrue(ring.tryRelease(consumed));
+        assertTrue(consumed.isEmpty());
+        assertEquals(0, ring.liveSlots());
+        assertEquals(0, ring.bytesInUse());
+    }
+
     private static ReleaseBatch batch(int... slots) {
         ReleaseBatch b = new ReleaseBatch();
         for (int s : slots) {

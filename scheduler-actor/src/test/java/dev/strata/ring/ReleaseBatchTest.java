@@ -22,6 +22,14 @@ class ReleaseBatchTest {
         assertArrayEquals(new int[] {7, 3, 9}, Arrays.copyOf(b.slots(), b.size()));
         assertEquals(1, b.failedCount());
         assertEquals(3, b.failed()[0]);
+        assertTrue(b.hasFailed());
+    }
+
+    @Test
+    void withoutFailuresHasFailedIsFalse() {
+        ReleaseBatch b = new ReleaseBatch();
+        b.add(1, false);
+        assertFalse(b.hasFailed());
     }
 
     @Test
@@ -47,6 +55,7 @@ class ReleaseBatchTest {
         b.clear();
         assertTrue(b.isEmpty());
         assertEquals(0, b.failedCount());
+        assertFalse(b.hasFailed());
         b.add(2, false);
         assertEquals(1, b.size());
         assertEquals(2, b.slots()[0]);
