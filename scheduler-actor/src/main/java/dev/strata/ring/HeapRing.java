@@ -11,8 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The orchestrator (user thread) calls {@link #allocate} for every submitted task or
  * {@code alloc}; the scheduler actor, the only releaser, hands over the slots it consumed while
- * handling one message with {@link #release(ReleaseBatch)}; the user thread waits in {@link
- * #awaitDrained} at the end of a run and then calls {@link #reset}.
+ * handling a message with {@link #tryRelease} (or {@link #release(ReleaseBatch)} when it must wait
+ * for the lock); the user thread waits in {@link #awaitDrained} at the end of a run and then calls
+ * {@link #reset}.
  *
  * <p>The ring is also the one owner of "this consumed slot failed or was skipped": the scheduler
  * says so in the batch that releases it, and the orchestrator ({@link #isLiveOrFailed}, for its
