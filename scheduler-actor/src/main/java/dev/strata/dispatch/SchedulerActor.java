@@ -1,6 +1,5 @@
 package dev.strata.dispatch;
 
-import dev.strata.graph.IntList;
 import dev.strata.graph.SlotState;
 import dev.strata.graph.TaskGraph;
 import dev.strata.graph.TaskState;
@@ -11,7 +10,8 @@ import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
-import dev.strata.ring.RingActor;
+import dev.strata.ring.HeapRing;
+import dev.strata.ring.ReleaseBatch;
 import dev.strata.trace.TaskTrace;
 import dev.strata.trace.TraceRecorder;
 import dev.strata.worker.TaskDone;
@@ -30,8 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The DAG executor: turns the orchestrator's submits into graph state, dispatches ready slots to workers,
- * handles their {@link TaskDone}s and hands consumed slots to the {@link RingActor} in batches. It never
- * runs user code and never blocks; all graph logic lives in {@link TaskGraph} and {@link WorkerPool}.
+ * handles their {@link TaskDone}s and releases consumed slots to the {@link HeapRing}, one batch per
+ * message (a short lock, never a wait). It never runs user code and never blocks; all graph logic lives in
+ * {@link TaskGraph} and {@link WorkerPool}.
  */
 public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Command> {
 
@@ -70,8 +71,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     public record WorkerDone(TaskDone done) implements Command {
     }
 
-    /** Sent to self so consumed slots go to the ring as one batch per burst of messages. */
-    private record FlushReleases() implements Command {
+    /**
+     * Sent to self only when the ring's lock was busy at the end of a message: release the batch then,
+     * after the messages already queued (which may add to it).
+     */
+    private record ReleaseLater() implements Command {
     }
 
     /** One failed task member, named for the user. */
@@ -98,15 +102,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private static final int[] NO_SLOTS = new int[0];
 
     private final TaskGraph graph;
-    private final Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers;
     private final Map<WorkerKind, WorkerPool> pools;
     private final Map<Long, String> chipNames;
-    private final ActorRef<RingActor.Command> ring;
+    private final HeapRing ring;
     private final ActorRef<TaskDone> doneAdapter;
     private final Map<WorkerKind, DispatchSink> sinks;
-    private final IntList released = new IntList(256);
-    private final IntList releasedFailed = new IntList(4);
-    private boolean flushScheduled;
+    private final ReleaseBatch consumed = new ReleaseBatch();
+    private boolean releaseLater; // a ReleaseLater is on its way
     private long earlyDispatches;
     private int epoch; // run number: lets a worker tell this run's slot ids from the last run's
     private final ProgressCounters counters;
@@ -118,11 +120,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
-     * dispatches; {@code chipNames} names chip callables in failure reports.
+     * dispatches; {@code chipNames} names chip callables in failure reports; consumed slots go back to
+     * {@code ring}.
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                                           int queueDepth, Map<Long, String> chipNames,
-                                           ActorRef<RingActor.Command> ring) {
+                                           int queueDepth, Map<Long, String> chipNames, HeapRing ring) {
         return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), false);
     }
 
@@ -132,14 +134,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, Map<Long, String> chipNames,
-                                           ActorRef<RingActor.Command> ring, ProgressCounters counters,
-                                           boolean tracing) {
+                                           HeapRing ring, ProgressCounters counters, boolean tracing) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
                 tracing));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                           int queueDepth, Map<Long, String> chipNames, ActorRef<RingActor.Command> ring,
+                           int queueDepth, Map<Long, String> chipNames, HeapRing ring,
                            ProgressCounters counters, boolean tracing) {
         super(ctx);
         this.counters = counters;
@@ -151,7 +152,6 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             }
             workerNames.put(k, names);
         }
-        this.workers = workers;
         this.pools = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
             pools.put(k, new WorkerPool(workers.getOrDefault(k, List.of()).size(), queueDepth));
@@ -180,14 +180,14 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
             @Override
             public void consumed(int slot, boolean failed) {
-                onConsumed(slot, failed);
+                consumed.add(slot, failed); // released when this message is handled: releaseConsumed()
             }
 
             @Override
             public void affine(SlotState s, int worker) {
                 pools.get(s.kind()).offerAffine(s, worker);
             }
-        }, queueDepth);
+        }, ring::releasedFailed, queueDepth);
         this.sinks = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
             sinks.put(k, new DispatchSink(workers.getOrDefault(k, List.of())));
@@ -201,7 +201,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                 .onMessage(WorkerDone.class, this::onWorkerDone)
                 .onMessage(AllocSlot.class, this::onAlloc)
                 .onMessage(ScopeEnd.class, this::onScopeEnd)
-                .onMessage(FlushReleases.class, this::onFlush)
+                .onMessage(ReleaseLater.class, this::onReleaseLater)
                 .onMessage(FinishRun.class, this::onFinishRun)
                 .build();
     }
@@ -212,9 +212,14 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             recorder.submitted(m.slot(), callableName(m.kind(), m.callable()), m.args().size(), m.producers(),
                     m.submitNanos());
         }
+        if (consumed.hasFailed()) {
+            // The graph may ask the ring whether a consumed producer failed: the ring must know them all.
+            ring.release(consumed);
+        }
         graph.submit(m.slot(), m.kind(), m.callable(), m.args(), m.config(), m.producers());
         pump(m.kind());
         publish();
+        releaseConsumed(); // a task skipped at once drops its producers' references
         return this;
     }
 
@@ -237,6 +242,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         pump(WorkerKind.SUB);
         pump(WorkerKind.CHIP);
         publish();
+        releaseConsumed(); // after the dispatches: workers start first, the ring's lock comes last
         return this;
     }
 
@@ -247,16 +253,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     private Behavior<Command> onScopeEnd(ScopeEnd m) {
         graph.scopeEnd(m.slots());
-        return this;
-    }
-
-    private Behavior<Command> onFlush(FlushReleases m) {
-        flushScheduled = false;
-        if (!released.isEmpty()) {
-            ring.tell(new RingActor.Release(released.toArray(), releasedFailed.toArray()));
-            released.clear();
-            releasedFailed.clear();
-        }
+        releaseConsumed();
         return this;
     }
 
@@ -280,15 +277,29 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         return this;
     }
 
-    private void onConsumed(int slot, boolean failed) {
-        released.add(slot);
-        if (failed) {
-            releasedFailed.add(slot);
+    /**
+     * Hands the slots consumed so far to the ring under one lock acquisition: that is the batching (a scope
+     * end or a cascade of completions consumes many at once). Direct when the lock is free, the usual case.
+     * When the user thread holds it right now, the scheduler does not park behind it (on a busy 2-core
+     * machine that thread may be descheduled with the lock held): the batch keeps growing and one
+     * {@link ReleaseLater} to self releases it after the messages already queued.
+     */
+    private void releaseConsumed() {
+        if (consumed.isEmpty() || releaseLater) {
+            return;
         }
-        if (!flushScheduled) {
-            flushScheduled = true;
-            getContext().getSelf().tell(new FlushReleases());
+        if (!ring.tryRelease(consumed)) {
+            releaseLater = true;
+            getContext().getSelf().tell(new ReleaseLater());
         }
+    }
+
+    private Behavior<Command> onReleaseLater(ReleaseLater m) {
+        releaseLater = false;
+        if (!consumed.isEmpty()) {
+            ring.release(consumed); // waits for the lock now: the mailbox had nothing more urgent
+        }
+        return this;
     }
 
     private void markReady(SlotState s) {

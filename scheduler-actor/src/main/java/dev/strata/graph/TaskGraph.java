@@ -6,9 +6,8 @@ import dev.strata.protocol.TaskError;
 import dev.strata.worker.WorkerKind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * The DAG state machine the scheduler drives: wires fanin/fanout at submit, makes slots ready, completes
@@ -23,7 +22,10 @@ public final class TaskGraph {
         /** {@code s} has no producer left to wait for and should be dispatched. */
         void ready(SlotState s);
 
-        /** {@code slot} is consumed: its heap bytes may be reclaimed; {@code failed} if it failed or was skipped. */
+        /**
+         * {@code slot} is consumed: release it to the heap ring, with {@code failed} (it failed or was
+         * skipped) so the ring remembers that for the run; the graph forgets the slot.
+         */
         void consumed(int slot, boolean failed);
 
         /**
@@ -49,30 +51,37 @@ public final class TaskGraph {
     private final Events events;
     private final int affinityFaninLimit;
     private final SlotTable live = new SlotTable();
-    private final Set<Integer> failedConsumed = new HashSet<>(); // failed slots already consumed
+    private final IntPredicate releasedFailed;
     private final ArrayDeque<SlotState> finishing = new ArrayDeque<>();
     private final List<Failure> failures = new ArrayList<>();
     private long completedTasks;
     private long skippedTasks;
     private long failedTasks;
 
-    public TaskGraph(Events events) {
-        this(events, Integer.MAX_VALUE);
+    /**
+     * A graph that tells {@code events} what happens and asks {@code releasedFailed} (the heap ring, which
+     * alone remembers it once a slot is consumed) whether a consumed producer had failed or been skipped.
+     */
+    public TaskGraph(Events events, IntPredicate releasedFailed) {
+        this(events, releasedFailed, Integer.MAX_VALUE);
     }
 
     /**
-     * A graph that looks for early-dispatch affinity only in tasks waiting for at most
+     * As above, looking for early-dispatch affinity only in tasks waiting for at most
      * {@code affinityFaninLimit} producers: they must all sit in one worker's queue, which holds no more than
      * the queue depth, so a wider fanin never qualifies and is not worth scanning.
      */
-    public TaskGraph(Events events, int affinityFaninLimit) {
+    public TaskGraph(Events events, IntPredicate releasedFailed, int affinityFaninLimit) {
         this.events = events;
+        this.releasedFailed = releasedFailed;
         this.affinityFaninLimit = affinityFaninLimit;
     }
 
     /**
      * A task was submitted. {@code producers} are the distinct slots the orchestrator found in the tensor
-     * map for its INPUT/INOUT tensors (never the slot itself); those already consumed are ignored.
+     * map for its INPUT/INOUT tensors (never the slot itself); those already consumed are ignored, except
+     * that one released as failed (the ring says so) makes this task skipped. The owner must have released
+     * every slot it was told was consumed before it calls this.
      */
     public void submit(int slot, WorkerKind kind, long callable, List<TaskArgsSnapshot> args, CallConfig config,
                        int[] producers) {
@@ -88,7 +97,7 @@ public final class TaskGraph {
             }
             SlotState ps = live.get(p);
             if (ps == null) {
-                if (failedConsumed.contains(p)) {
+                if (releasedFailed.test(p)) {
                     failedProducer = p;
                 }
                 continue; // consumed already: nothing to wait for, nothing to keep alive
@@ -199,14 +208,9 @@ public final class TaskGraph {
         return out.toArray();
     }
 
-    /** Member {@code groupIndex} of {@code slot} finished on {@code worker}, with {@code error} null on success. */
-    public void memberDone(int slot, int groupIndex, String worker, TaskError error) {
-        memberDone(slot, groupIndex, worker, error, false);
-    }
-
     /**
-     * Member {@code groupIndex} of {@code slot} finished on {@code worker}; {@code skipped} when the worker
-     * did not run an early dispatch because a producer failed there.
+     * Member {@code groupIndex} of {@code slot} finished on {@code worker}, with {@code error} null on
+     * success; {@code skipped} when the worker did not run an early dispatch because a producer failed there.
      */
     public void memberDone(int slot, int groupIndex, String worker, TaskError error, boolean skipped) {
         SlotState s = live.get(slot);
@@ -284,7 +288,6 @@ public final class TaskGraph {
             throw new IllegalStateException("task graph reset with " + live.live() + " live slots");
         }
         live.clear();
-        failedConsumed.clear();
         failures.clear();
         completedTasks = 0;
         skippedTasks = 0;
@@ -364,9 +367,6 @@ public final class TaskGraph {
         if (s.refs == 0 && s.state == TaskState.COMPLETED) {
             s.state = TaskState.CONSUMED;
             live.remove(s.slot);
-            if (s.failedOrSkipped()) {
-                failedConsumed.add(s.slot);
-            }
             events.consumed(s.slot, s.failedOrSkipped());
         }
     }

@@ -1,6 +1,5 @@
 package dev.strata.graph;
 
-import java.util.Arrays;
 
 /**
  * The orchestrator's map from a tensor's data address to the slot that last wrote it (its producer).
@@ -67,9 +66,10 @@ public final class TensorMap {
 
     /**
      * Removes the entry of {@code address} only if it still points at {@code slot}: a consumed slot must
-     * not erase the entry of a newer producer of the same buffer.
+     * not erase the entry of a newer producer of the same buffer. The seed's erase; the runtime sweeps
+     * instead ({@link #sweep}), so this is a package-private hook that lets tests drive deletions directly.
      */
-    public boolean eraseIfOwner(long address, int slot) {
+    boolean eraseIfOwner(long address, int slot) {
         if (address == EMPTY) {
             return false;
         }
@@ -105,11 +105,6 @@ public final class TensorMap {
 
     public int size() {
         return size;
-    }
-
-    public void clear() {
-        Arrays.fill(keys, EMPTY);
-        size = 0;
     }
 
     // Backward-shift deletion keeps probe chains intact without tombstones.

@@ -12,6 +12,8 @@ import dev.strata.protocol.TaskArgsBlob;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.ring.HeapRing;
+import dev.strata.ring.RingExhaustedException;
+import dev.strata.scheduler.HeapExhaustedException;
 import dev.strata.scheduler.Orchestrator;
 import dev.strata.scheduler.SubmitResult;
 import dev.strata.worker.WorkerKind;
@@ -88,7 +90,7 @@ public final class DagOrchestrator implements Orchestrator {
     public ContinuousTensor alloc(DataType dtype, int... shape) {
         checkOpen("alloc");
         ContinuousTensor shapeOnly = ContinuousTensor.of(0, dtype, shape); // validates dtype and shape
-        HeapRing.Allocation a = ring.allocate(Math.max(1, shapeOnly.nbytes()), allocTimeout);
+        HeapRing.Allocation a = allocate(Math.max(1, shapeOnly.nbytes()));
         ContinuousTensor t = shapeOnly.withData(a.address());
         tensors.insert(t.data(), a.slot()); // its first INOUT writer holds it alive
         scopes.register(a.slot());
@@ -125,16 +127,17 @@ public final class DagOrchestrator implements Orchestrator {
         }
     }
 
-    /** Entries in the tensor map (for tests and metrics). */
-    public int trackedTensors() {
+    /** Entries in the tensor map: a hook for tests. */
+    int trackedTensors() {
         return tensors.size();
     }
 
     /**
      * Drops tensor-map entries whose producer slot has been consumed; returns how many. Entries of failed
-     * slots stay for the run, so a later reader of their output is skipped rather than run.
+     * slots stay for the run (the ring remembers which released slots failed), so a later reader of their
+     * output is skipped rather than run.
      */
-    public int sweepConsumed() {
+    int sweepConsumed() {
         return tensors.sweep(ring::isLiveOrFailed);
     }
 
@@ -150,7 +153,7 @@ public final class DagOrchestrator implements Orchestrator {
         for (int m = 0; m < members.size(); m++) {
             heapBytes += autoAllocBytes(members.get(m));
         }
-        HeapRing.Allocation a = ring.allocate(heapBytes, allocTimeout);
+        HeapRing.Allocation a = allocate(heapBytes);
         int slot = a.slot();
         long nextAddress = a.address();
         producers.clear();
@@ -187,6 +190,18 @@ public final class DagOrchestrator implements Orchestrator {
             sweepAt = Math.max(4096, tensors.size() * 2);
         }
         return new SubmitResult(slot);
+    }
+
+    /**
+     * A slot and heap room from the ring, waiting up to the alloc timeout; the ring's exhaustion becomes the
+     * API's {@link HeapExhaustedException} here, at the edge, with the ring's message.
+     */
+    private HeapRing.Allocation allocate(long bytes) {
+        try {
+            return ring.allocate(bytes, allocTimeout);
+        } catch (RingExhaustedException e) {
+            throw new HeapExhaustedException(e.getMessage());
+        }
     }
 
     private void validate(WorkerKind kind, long callable, int width) {

@@ -1,19 +1,24 @@
 package dev.strata.ring;
 
-import dev.strata.scheduler.HeapExhaustedException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Task slot ids and the heap ring of runtime-owned buffers: the state behind {@code RingActor}
- * (the seed's {@code DistRing}), as a plain thread-safe class with no threads of its own.
+ * Task slot ids and the heap ring of runtime-owned buffers (the seed's {@code DistRing}): a plain
+ * allocator used under its one lock, with no threads of its own and no actor in front of it.
  *
  * <p>The orchestrator (user thread) calls {@link #allocate} for every submitted task or
- * {@code alloc}; the ring actor calls {@link #release} / {@link #releaseAll} when the scheduler
- * reports a slot consumed; the user thread waits in {@link #awaitDrained} at the end of a run and
- * then calls {@link #reset}.
+ * {@code alloc}; the scheduler actor, the only releaser, hands over the slots it consumed while
+ * handling a message with {@link #tryRelease} (or {@link #release(ReleaseBatch)} when it must wait
+ * for the lock); the user thread waits in {@link #awaitDrained} at the end of a run and then calls
+ * {@link #reset}.
+ *
+ * <p>The ring is also the one owner of "this consumed slot failed or was skipped": the scheduler
+ * says so in the batch that releases it, and the orchestrator ({@link #isLiveOrFailed}, for its
+ * tensor-map sweep) and the task graph ({@link #releasedFailed}, for a late reader of a consumed
+ * producer) ask. Forgotten at {@link #reset}.
  *
  * <p>Slot ids are monotonic ints ({@code 0, 1, 2, ...}) that are never reused until {@link
  * #reset}. The heap is one region of {@code heapSize} bytes; slabs are bump-allocated at {@code
@@ -75,8 +80,8 @@ public final class HeapRing {
     // so a live slot without a slab (most tasks) never holds back the heap. oldestPending <= heapFrontier.
     private int heapFrontier;
     private int live;
-    // Slots consumed after failing or being skipped, so the orchestrator keeps their tensor-map entries:
-    // a later reader of their output must be skipped, not run on garbage. Few; cleared by reset().
+    // Released slots that had failed or been skipped: a later reader of their output must be skipped, not
+    // run on garbage. This ring is the only record of that fact once a slot is consumed. Few; cleared by reset().
     private final java.util.Set<Integer> failed = new java.util.HashSet<>();
     private int mask = INITIAL_WINDOW - 1;
     /** Offset tail moves to when the slot is reclaimed (the end of its slab). */
@@ -135,7 +140,7 @@ public final class HeapRing {
      *     do not wait
      * @return the slot id and, if {@code bytes > 0}, the slab's address and rounded length
      * @throws IllegalArgumentException if {@code bytes < 0}
-     * @throws HeapExhaustedException if the request is larger than the whole heap (at once) or no
+     * @throws RingExhaustedException if the request is larger than the whole heap (at once) or no
      *     room appeared within {@code timeout}
      * @throws IllegalStateException if the ring is shut down (also while waiting), slot ids are
      *     exhausted, or the thread was interrupted while waiting (the interrupt flag is kept)
@@ -148,7 +153,7 @@ public final class HeapRing {
         // Round without overflow: pad fits only if bytes + pad <= heapSize.
         long pad = -bytes & (ALIGNMENT - 1);
         if (bytes > heapSize || pad > heapSize - bytes) {
-            throw new HeapExhaustedException(tooLargeMessage(bytes, pad));
+            throw new RingExhaustedException(tooLargeMessage(bytes, pad));
         }
         long slab = bytes + pad;
         lock.lock();
@@ -182,74 +187,64 @@ public final class HeapRing {
     }
 
     /**
-     * Called by the ring actor when the scheduler reports the slot consumed. Its heap bytes return
-     * once it and every older slot are released (FIFO); wakes allocators waiting for room and
-     * threads waiting for drain.
+     * Called by the scheduler with the slots it consumed while handling one message, under one lock
+     * acquisition: records the failed ones and releases each, so no other thread ever sees a failed
+     * slot that is neither live nor recorded as failed. A slot's heap bytes return once it
+     * and every older slab-owning slot are released (FIFO); wakes allocators waiting for room and
+     * threads waiting for drain. Empties {@code consumed}, also when it throws.
      *
-     * @param slot a slot id returned by {@link #allocate}
-     * @throws IllegalArgumentException if the slot is not live (never allocated or already
-     *     released)
+     * @param consumed the consumed slots, each allocated and not yet released
+     * @throws IllegalArgumentException if a slot is not live (never allocated or already released);
+     *     the slots before it in the batch stay released
      */
-    public void release(int slot) {
+    public void release(ReleaseBatch consumed) {
         lock.lock();
-        try {
-            boolean freed = releaseLocked(slot);
-            wakeWaiters(freed);
-        } finally {
-            lock.unlock();
-        }
+        releaseLocked(consumed);
     }
 
     /**
-     * Called by the ring actor with a batch of consumed slots ({@code slots[0..count)}), under one
-     * lock acquisition. Same checks as {@link #release}; if a slot is rejected, the slots before
-     * it in the batch stay released.
+     * As {@link #release(ReleaseBatch)} if the lock is free right now; otherwise returns false at once
+     * and leaves the batch untouched. Lets the scheduler release without ever parking behind the user
+     * thread, which may hold the lock while it is descheduled on a busy machine.
      *
-     * @param slots consumed slot ids (a reusable buffer)
-     * @param count how many entries of {@code slots} to release
-     * @throws IllegalArgumentException if a slot is not live
-     * @throws IndexOutOfBoundsException if {@code count} is outside {@code [0, slots.length]}
+     * @return true if the batch was released (and emptied)
      */
-    public void releaseAll(int[] slots, int count) {
-        Objects.checkFromIndexSize(0, count, slots.length);
-        lock.lock();
+    public boolean tryRelease(ReleaseBatch consumed) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        releaseLocked(consumed);
+        return true;
+    }
+
+    /** The body of both releases; called with the lock held, returns with it released. */
+    private void releaseLocked(ReleaseBatch consumed) {
         boolean freed = false;
         try {
-            for (int k = 0; k < count; k++) {
+            int[] bad = consumed.failed();
+            for (int k = 0; k < consumed.failedCount(); k++) {
+                failed.add(bad[k]);
+            }
+            int[] slots = consumed.slots();
+            for (int k = 0; k < consumed.size(); k++) {
                 freed |= releaseLocked(slots[k]);
             }
         } finally {
             // Wake waiters even when a later slot was rejected: the earlier ones did free room.
             wakeWaiters(freed);
             lock.unlock();
+            consumed.clear();
         }
     }
 
     /**
-     * Called by the ring actor or tests to check a slot id before acting on it.
-     *
-     * @param slot any int
-     * @return true if the slot was allocated and not yet released
+     * Called by the task graph when a submit names a producer it no longer tracks: true if that slot
+     * was released (consumed) this run after failing or being skipped, so the reader must be skipped.
      */
-    public boolean isLive(int slot) {
+    public boolean releasedFailed(int slot) {
         lock.lock();
         try {
-            return slot >= oldestPending && slot < nextSlot && !released[slot & mask];
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Called by the ring actor before it releases slots that failed or were skipped: remembers them for
-     * the rest of the run, see {@link #isLiveOrFailed}.
-     */
-    public void recordFailed(int[] slots) {
-        lock.lock();
-        try {
-            for (int slot : slots) {
-                failed.add(slot);
-            }
+            return failed.contains(slot);
         } finally {
             lock.unlock();
         }
@@ -262,7 +257,7 @@ public final class HeapRing {
     public boolean isLiveOrFailed(int slot) {
         lock.lock();
         try {
-            return (slot >= oldestPending && slot < nextSlot && !released[slot & mask]) || failed.contains(slot);
+            return isLiveLocked(slot) || failed.contains(slot);
         } finally {
             lock.unlock();
         }
@@ -316,16 +311,6 @@ public final class HeapRing {
         lock.lock();
         try {
             return backPressureWaits;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Called for summaries and tests: the id the next {@link #allocate} will assign. */
-    public int nextSlot() {
-        lock.lock();
-        try {
-            return nextSlot;
         } finally {
             lock.unlock();
         }
@@ -418,6 +403,43 @@ public final class HeapRing {
 
     // ---- package-private hooks for tests -------------------------------------------------------
 
+    /** Releases one slot, as a batch of one that did not fail. */
+    void release(int slot) {
+        ReleaseBatch one = new ReleaseBatch();
+        one.add(slot, false);
+        release(one);
+    }
+
+    /** True if the slot was allocated and not yet released. */
+    boolean isLive(int slot) {
+        lock.lock();
+        try {
+            return isLiveLocked(slot);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The id the next {@link #allocate} will assign. */
+    int nextSlot() {
+        lock.lock();
+        try {
+            return nextSlot;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code body} holding the ring's lock, so tests can make {@link #tryRelease} meet a busy lock. */
+    void holdingLock(Runnable body) {
+        lock.lock();
+        try {
+            body.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Threads currently blocked in {@link #allocate} waiting for heap room. */
     int waitingAllocators() {
         lock.lock();
@@ -484,6 +506,10 @@ public final class HeapRing {
     }
 
     // ---- internals -----------------------------------------------------------------------------
+
+    private boolean isLiveLocked(int slot) {
+        return slot >= oldestPending && slot < nextSlot && !released[slot & mask];
+    }
 
     /** Marks one slot released and advances the FIFO frontier; true if heap bytes came back. */
     private boolean releaseLocked(int slot) {
@@ -568,7 +594,7 @@ public final class HeapRing {
                 String message = fullMessage(bytes, timeout);
                 // Logged here, where it happens: the orch fn may catch or wrap the exception.
                 LOG.warn("back-pressure timeout: {}", message);
-                throw new HeapExhaustedException(message);
+                throw new RingExhaustedException(message);
             }
             if (!waited) {
                 waited = true;

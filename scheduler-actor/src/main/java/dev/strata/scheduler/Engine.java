@@ -14,7 +14,6 @@ import dev.strata.process.RoundTripStats;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.ring.HeapRing;
-import dev.strata.ring.RingActor;
 import dev.strata.sub.SubWorker;
 import dev.strata.worker.GroupTaskWorker;
 import dev.strata.worker.WorkerActor;
@@ -38,7 +37,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The running parts of one initialised {@link Worker}: the node's tensor memory, the heap ring, and an
- * actor system whose guardian spawns the ring actor, the worker actors and the scheduler.
+ * actor system whose guardian spawns the worker actors and the scheduler (which releases to the ring).
  *
  * <p>The actor system is the engine's own, embedded in someone else's JVM, so it is configured never to end
  * or hold up that JVM: its threads are daemons, and a fatal error on one of them (an
@@ -193,13 +192,11 @@ final class Engine implements AutoCloseable {
             // The engine's own actors get a small dispatcher of their own with a high throughput: every
             // reschedule of the scheduler's mailbox is a thread hand-off, and it sees a message per task.
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
-            ActorRef<RingActor.Command> ringActor = ctx.spawn(RingActor.create(ring), "ring", engine);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
-                    SchedulerActor.create(workers, s.queueDepth(), chipNames, ringActor, progress, s.trace().enabled()),
+                    SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, s.trace().enabled()),
                     "scheduler", engine);
-            // If the scheduler or ring ever dies, wake the run that waits for a drain instead of letting it hang.
+            // If the scheduler ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
-            ctx.watch(ringActor);
             started.complete(scheduler);
             return Behaviors.receive(Void.class)
                     .onSignal(Terminated.class, t -> {

@@ -11,7 +11,6 @@ import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.metrics.RunMetrics;
-import dev.strata.ring.RingActor;
 import dev.strata.trace.TaskStatus;
 import dev.strata.trace.TaskTrace;
 import dev.strata.worker.TaskDone;
@@ -88,14 +87,6 @@ class MessageSerializationTest {
         TaskDone timed = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L);
         assertEquals(timed, roundTrip(new SchedulerActor.WorkerDone(timed)).done());
     }
-
-    @Test
-    void ringMessagesRoundTrip() {
-        RingActor.Release back = roundTrip(new RingActor.Release(new int[] {4, 5}, new int[] {5}));
-        assertArrayEquals(new int[] {4, 5}, back.slots());
-        assertArrayEquals(new int[] {5}, back.failed());
-    }
-
     private static Histogram histogram(long... nanos) {
         Histogram h = new Histogram(3);
         for (long v : nanos) {

@@ -2,12 +2,15 @@ package dev.strata.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
-import dev.strata.ring.RingActor;
+import dev.strata.ring.HeapRing;
+import dev.strata.ring.RingLock;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerActor;
 import dev.strata.worker.WorkerDispatch;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The scheduler with {@link TestProbe}s standing in for workers and the ring. */
+/** The scheduler with {@link TestProbe}s standing in for workers, releasing to a real {@link HeapRing}. */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(30)
@@ -39,7 +42,7 @@ class SchedulerActorTest {
 
     private final class Setup {
         final List<TestProbe<WorkerActor.Command>> subs;
-        final TestProbe<RingActor.Command> ring = testKit.createTestProbe();
+        final HeapRing ring = new HeapRing(0, 1 << 20);
         final ActorRef<SchedulerActor.Command> scheduler;
 
         Setup(int subWorkers, int queueDepth) {
@@ -50,10 +53,11 @@ class SchedulerActorTest {
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> refs = new EnumMap<>(WorkerKind.class);
             refs.put(WorkerKind.SUB, subs.stream().map(TestProbe::getRef).toList());
             refs.put(WorkerKind.CHIP, List.of());
-            scheduler = testKit.spawn(SchedulerActor.create(refs, queueDepth, Map.of(), ring.getRef()));
+            scheduler = testKit.spawn(SchedulerActor.create(refs, queueDepth, Map.of(), ring));
         }
 
         void submit(int slot, int width, int... producers) {
+            assertEquals(slot, ring.allocate(0, Duration.ZERO).slot(), "test slots follow the ring's ids");
             scheduler.tell(new SchedulerActor.Submit(slot, WorkerKind.SUB, 0,
                     Collections.nCopies(width, TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, producers));
         }
@@ -66,6 +70,11 @@ class SchedulerActorTest {
             d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), WorkerKind.SUB, worker, error, false));
         }
 
+        /** Waits until the scheduler released every slot to the ring. */
+        void awaitReleased() throws InterruptedException {
+            assertTrue(ring.awaitDrained(Duration.ofSeconds(10)), "every slot released: " + ring);
+        }
+
         SchedulerActor.RunOutcome finish() {
             TestProbe<SchedulerActor.RunOutcome> probe = testKit.createTestProbe();
             scheduler.tell(new SchedulerActor.FinishRun(probe.getRef()));
@@ -74,14 +83,16 @@ class SchedulerActorTest {
     }
 
     @Test
-    void independentTaskIsDispatchedAndConsumed() {
+    void independentTaskIsDispatchedAndConsumed() throws Exception {
         Setup s = new Setup(1, 1);
         s.submit(0, 1);
         WorkerDispatch d = s.expectDispatch(0);
         assertEquals(0, d.slot());
         s.done(d, 0, null);
+        assertEquals(1, s.ring.liveSlots(), "the scope still holds it");
         s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0}));
-        assertArrayEquals(new int[] {0}, s.ring.expectMessageClass(RingActor.Release.class).slots());
+        s.awaitReleased();
+        assertFalse(s.ring.isLiveOrFailed(0), "released as a success");
         assertEquals(1, s.finish().completedTasks());
     }
 
@@ -100,7 +111,7 @@ class SchedulerActorTest {
     }
 
     @Test
-    void dependentOfATaskOnABusyWorkerIsQueuedBehindItThere() {
+    void dependentOfATaskOnABusyWorkerIsQueuedBehindItThere() throws Exception {
         Setup s = new Setup(2, 2);
         s.submit(0, 1);
         s.submit(1, 1, 0);
@@ -118,12 +129,12 @@ class SchedulerActorTest {
         s.done(consumer, 0, null);
         s.done(third, 0, null);
         s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0, 1, 2}));
-        assertArrayEquals(new int[] {0, 1, 2}, s.ring.expectMessageClass(RingActor.Release.class).slots());
+        s.awaitReleased();
         assertEquals(3, s.finish().completedTasks());
     }
 
     @Test
-    void earlyDispatchSkippedByItsWorkerCompletesAsSkipped() {
+    void earlyDispatchSkippedByItsWorkerCompletesAsSkipped() throws Exception {
         Setup s = new Setup(1, 2);
         s.submit(0, 1);
         s.submit(1, 1, 0);
@@ -132,7 +143,8 @@ class SchedulerActorTest {
         s.done(producer, 0, TaskError.of(new IllegalStateException("boom")));
         consumer.replyTo().tell(new TaskDone(consumer.slot(), 0, WorkerKind.SUB, 0, null, true));
         s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0, 1}));
-        s.ring.expectMessageClass(RingActor.Release.class);
+        s.awaitReleased();
+        assertTrue(s.ring.releasedFailed(0) && s.ring.releasedFailed(1), "the ring remembers both for the run");
         SchedulerActor.RunOutcome outcome = s.finish();
         assertEquals(1, outcome.failures().size());
         assertEquals(1, outcome.skippedTasks());
@@ -181,7 +193,7 @@ class SchedulerActorTest {
     }
 
     @Test
-    void failureIsReportedAndItsDependentIsSkipped() {
+    void failureIsReportedAndItsDependentIsSkipped() throws Exception {
         Setup s = new Setup(1, 1);
         s.submit(0, 1);
         s.submit(1, 1, 0);
@@ -191,12 +203,50 @@ class SchedulerActorTest {
         assertEquals(2, independent.slot(), "slot 1 depends on the failed slot 0 and is skipped");
         s.done(independent, 0, null);
         s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0, 1, 2}));
-        s.ring.expectMessageClass(RingActor.Release.class);
+        s.awaitReleased();
+        assertTrue(s.ring.releasedFailed(0), "failed");
+        assertTrue(s.ring.releasedFailed(1), "skipped");
+        assertFalse(s.ring.releasedFailed(2), "independent and fine");
         SchedulerActor.RunOutcome outcome = s.finish();
         assertEquals(1, outcome.failures().size());
         assertEquals("sub#0", outcome.failures().get(0).callableName());
         assertEquals("boom", outcome.failures().get(0).error().message());
         assertEquals(1, outcome.skippedTasks());
+    }
+
+    @Test
+    void readerOfAFailedProducerReleasedEarlierIsSkipped() throws Exception {
+        Setup s = new Setup(1, 1);
+        s.submit(0, 1);
+        s.done(s.expectDispatch(0), 0, TaskError.of(new IllegalStateException("boom")));
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0}));
+        s.awaitReleased(); // the graph forgot slot 0; only the ring knows it failed
+        s.submit(1, 1, 0);
+        s.subs.get(0).expectNoMessage(quiet);
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {1}));
+        s.awaitReleased();
+        assertTrue(s.ring.releasedFailed(1), "skipped, and remembered as such");
+        assertEquals(1, s.finish().skippedTasks());
+    }
+
+    @Test
+    void consumedSlotsWaitForABusyRingAndAFailedOneStillSkipsItsLateReader() throws Exception {
+        Setup s = new Setup(1, 1);
+        s.submit(0, 1);
+        assertEquals(1, s.ring.allocate(0, Duration.ZERO).slot()); // before the lock is taken below
+        s.done(s.expectDispatch(0), 0, TaskError.of(new IllegalStateException("boom")));
+        try (RingLock busy = RingLock.hold(s.ring)) {
+            // The scheduler cannot release slot 0 now; it must not lose it, nor forget that it failed.
+            s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0}));
+            s.scheduler.tell(new SchedulerActor.Submit(1, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY),
+                    CallConfig.DEFAULT, new int[] {0}));
+            s.subs.get(0).expectNoMessage(quiet); // (the ring cannot be asked here: its lock is held)
+        }
+        s.subs.get(0).expectNoMessage(quiet); // slot 1 reads the failed slot 0: skipped, never dispatched
+        s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {1}));
+        s.awaitReleased();
+        assertTrue(s.ring.releasedFailed(0) && s.ring.releasedFailed(1));
+        assertEquals(1, s.finish().skippedTasks());
     }
 
     @Test

@@ -27,7 +27,7 @@ class WorkerPoolTest {
         @Override
         public void consumed(int slot, boolean failed) {
         }
-    });
+    }, slot -> false);
     private final List<int[]> dispatched = new ArrayList<>(); // {slot, member, worker}
     private int nextSlot;
 

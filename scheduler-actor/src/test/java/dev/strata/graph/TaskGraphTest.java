@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Timeout;
 class TaskGraphTest implements TaskGraph.Events {
     private final List<Integer> ready = new ArrayList<>();
     private final List<Integer> consumed = new ArrayList<>();
-    private final TaskGraph g = new TaskGraph(this);
+    /** What the heap ring would remember: consumed slots that failed or were skipped. */
+    private final java.util.Set<Integer> releasedFailed = new java.util.HashSet<>();
+    private final TaskGraph g = new TaskGraph(this, releasedFailed::contains);
     private static final TaskError BOOM = TaskError.of(new IllegalStateException("boom"));
 
     @Override
@@ -30,6 +32,9 @@ class TaskGraphTest implements TaskGraph.Events {
     @Override
     public void consumed(int slot, boolean failed) {
         consumed.add(slot);
+        if (failed) {
+            releasedFailed.add(slot);
+        }
     }
 
     private void submit(int slot, int... producers) {
@@ -44,7 +49,7 @@ class TaskGraphTest implements TaskGraph.Events {
     private void finish(int slot, TaskError error) {
         g.dispatched(g.slot(slot), g.slot(slot).groupSize() == 1 ? 0 : -1);
         for (int m = 0; m < g.slot(slot).groupSize(); m++) {
-            g.memberDone(slot, m, "w", error);
+            g.memberDone(slot, m, "w", error, false);
         }
     }
 
@@ -69,11 +74,11 @@ class TaskGraphTest implements TaskGraph.Events {
         submitGroup(0, 3);
         submit(1, 0);
         g.dispatched(g.slot(0), -1);
-        g.memberDone(0, 0, "w", null);
-        g.memberDone(0, 2, "w", null);
+        g.memberDone(0, 0, "w", null, false);
+        g.memberDone(0, 2, "w", null, false);
         assertEquals(TaskState.RUNNING, g.state(0));
         assertFalse(ready.contains(1));
-        g.memberDone(0, 1, "w", null);
+        g.memberDone(0, 1, "w", null, false);
         assertEquals(TaskState.COMPLETED, g.state(0));
         assertTrue(ready.contains(1));
     }
@@ -133,7 +138,7 @@ class TaskGraphTest implements TaskGraph.Events {
 
     @Test
     void completionOfAnUnknownSlotIsAnError() {
-        assertThrows(IllegalStateException.class, () -> g.memberDone(5, 0, "w", null));
+        assertThrows(IllegalStateException.class, () -> g.memberDone(5, 0, "w", null, false));
     }
 
     @Test
@@ -162,7 +167,7 @@ class TaskGraphTest implements TaskGraph.Events {
             public void affine(SlotState s, int worker) {
                 affine.add(s.slot());
             }
-        });
+        }, slot -> false);
         graph.submit(0, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, new int[0]);
         graph.dispatched(graph.slot(0), 1);
         for (int c = 1; c <= 3; c++) { // a fan-out: three readers of slot 0

@@ -113,7 +113,7 @@ class DagOrchestratorTest {
     @Test
     void allocMakesACompletedSlotKeptAliveByItsWriters() {
         ContinuousTensor t = h.orch.alloc(DataType.FLOAT32, 8, 8);
-        int allocSlot = h.ring.nextSlot() - 1;
+        int allocSlot = h.lastAlloc;
         assertEquals(TaskState.COMPLETED, h.graph.state(allocSlot));
         int writer = sub(new TaskArgs().addTensor(t, INOUT));
         assertTrue(h.isReady(writer), "an alloc slot is complete: its writer need not wait");
@@ -253,5 +253,15 @@ class DagOrchestratorTest {
         HeapExhaustedException e = assertThrows(HeapExhaustedException.class,
                 () -> small.orch.alloc(DataType.UINT8, 1024));
         assertTrue(e.getMessage().contains("heap-ring-size"), e.getMessage());
+    }
+
+    @Test
+    void theRingsExhaustionReachesTheUserAsHeapExhaustedWithTheSameMessage() {
+        GraphHarness small = new GraphHarness(1, 1, 4096);
+        HeapExhaustedException e = assertThrows(HeapExhaustedException.class,
+                () -> small.orch.alloc(DataType.UINT8, 4097));
+        assertEquals("allocation of 4097 bytes exceeds the whole heap ring (strata.worker.heap-ring-size = 4096);"
+                + " raise strata.worker.heap-ring-size", e.getMessage());
+        assertEquals(0, small.ring.liveSlots(), "a refused alloc takes no slot");
     }
 }

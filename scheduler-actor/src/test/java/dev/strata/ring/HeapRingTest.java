@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strata.ring.HeapRing.Allocation;
-import dev.strata.scheduler.HeapExhaustedException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -136,12 +135,12 @@ class HeapRingTest {
         HeapRing ring = new HeapRing(BASE, 4 * ALIGNMENT);
         long start = System.nanoTime();
         // A long timeout must not matter: waiting could never help.
-        HeapExhaustedException e = assertThrows(HeapExhaustedException.class,
+        RingExhaustedException e = assertThrows(RingExhaustedException.class,
                 () -> ring.allocate(4 * ALIGNMENT + 1, Duration.ofHours(1)));
         assertTrue(System.nanoTime() - start < DEADLINE_NANOS);
         assertTrue(e.getMessage().contains("strata.worker.heap-ring-size = 4096"), e.getMessage());
         assertTrue(e.getMessage().contains("allocation of 4097 bytes"), e.getMessage());
-        assertThrows(HeapExhaustedException.class, () -> ring.allocate(Long.MAX_VALUE, LONG));
+        assertThrows(RingExhaustedException.class, () -> ring.allocate(Long.MAX_VALUE, LONG));
         // Exactly the whole heap fits.
         assertEquals(BASE, ring.allocate(4 * ALIGNMENT, NO_WAIT).address());
         assertEquals(0, ring.backPressureWaits());
@@ -150,8 +149,8 @@ class HeapRingTest {
     @Test
     void roundingPastAnUnalignedHeapSizeFailsAtOnce() {
         HeapRing ring = new HeapRing(BASE, 1500);
-        HeapExhaustedException e =
-                assertThrows(HeapExhaustedException.class, () -> ring.allocate(1100, LONG));
+        RingExhaustedException e =
+                assertThrows(RingExhaustedException.class, () -> ring.allocate(1100, LONG));
         assertTrue(e.getMessage().contains("2048"), e.getMessage());
         assertEquals(ALIGNMENT, ring.allocate(1000, NO_WAIT).bytes());
     }
@@ -180,7 +179,7 @@ class HeapRingTest {
         Allocation b = ring.allocate(ALIGNMENT, NO_WAIT);
         ring.allocate(2 * ALIGNMENT, NO_WAIT); // heap now full
         assertEquals(4 * ALIGNMENT, ring.bytesInUse());
-        assertThrows(HeapExhaustedException.class, () -> ring.allocate(1, NO_WAIT));
+        assertThrows(RingExhaustedException.class, () -> ring.allocate(1, NO_WAIT));
 
         ring.release(a.slot());
         Allocation wrapped = ring.allocate(ALIGNMENT, NO_WAIT);
@@ -189,7 +188,7 @@ class HeapRingTest {
 
         // A slab never splits around the end: with one free unit behind tail, two do not fit.
         ring.release(b.slot());
-        assertThrows(HeapExhaustedException.class, () -> ring.allocate(2 * ALIGNMENT, NO_WAIT));
+        assertThrows(RingExhaustedException.class, () -> ring.allocate(2 * ALIGNMENT, NO_WAIT));
         assertEquals(BASE + ALIGNMENT, ring.allocate(ALIGNMENT, NO_WAIT).address());
     }
 
@@ -283,7 +282,7 @@ class HeapRingTest {
                 "allocator waiting again");
         assertFalse(big.isDone());
 
-        ring.releaseAll(new int[] {b.slot()}, 1);
+        ring.release(batch(b.slot()));
         assertEquals(BASE, big.get(10, TimeUnit.SECONDS).address());
         assertEquals(1, ring.backPressureWaits()); // one call, however many wake-ups
     }
@@ -292,7 +291,7 @@ class HeapRingTest {
     void timeoutGivesClearError() {
         HeapRing ring = new HeapRing(BASE, 2 * ALIGNMENT);
         ring.allocate(2 * ALIGNMENT, NO_WAIT);
-        HeapExhaustedException e = assertThrows(HeapExhaustedException.class,
+        RingExhaustedException e = assertThrows(RingExhaustedException.class,
                 () -> ring.allocate(1500, Duration.ofMillis(50)));
         String m = e.getMessage();
         assertTrue(m.contains("no room for 1500 bytes"), m);
@@ -322,7 +321,7 @@ class HeapRingTest {
                 assertThrows(IllegalStateException.class, () -> ring.allocate(0, NO_WAIT));
         assertEquals("heap ring is shut down", later.getMessage());
         ring.shutdown(); // idempotent
-        ring.release(0); // the ring actor may still report consumed slots
+        ring.release(0); // the scheduler may still release consumed slots
         assertEquals(0, ring.liveSlots());
     }
 
@@ -356,20 +355,46 @@ class HeapRingTest {
     }
 
     @Test
-    void releaseAllReleasesABatch() {
+    void releaseTakesABatchAndEmptiesIt() {
         HeapRing ring = new HeapRing(BASE, 8 * ALIGNMENT);
         for (int i = 0; i < 5; i++) {
             ring.allocate(ALIGNMENT, NO_WAIT);
         }
-        ring.releaseAll(new int[] {3, 1, 0, 99}, 3); // count limits the batch
+        ReleaseBatch consumed = batch(3, 1, 0);
+        ring.release(consumed);
+        assertTrue(consumed.isEmpty(), "the ring took the batch");
         assertEquals(2, ring.liveSlots());
         assertEquals(3 * ALIGNMENT, ring.bytesInUse()); // 0 and 1 reclaimed, 3 waits behind 2
-        assertThrows(IllegalArgumentException.class, () -> ring.releaseAll(new int[] {2, 2}, 2));
+        ReleaseBatch twice = batch(2, 2);
+        assertThrows(IllegalArgumentException.class, () -> ring.release(twice));
+        assertTrue(twice.isEmpty(), "emptied even when a slot is rejected");
         assertFalse(ring.isLive(2)); // slots before the rejected one stay released
-        assertThrows(IndexOutOfBoundsException.class, () -> ring.releaseAll(new int[] {4}, 2));
-        ring.releaseAll(new int[] {4}, 1);
+        ring.release(batch(4));
         assertEquals(0, ring.liveSlots());
         assertEquals(0, ring.bytesInUse());
+    }
+
+    @Test
+    void tryReleaseGivesUpAtOnceWhileTheLockIsBusy() throws Exception {
+        HeapRing ring = new HeapRing(BASE, 8 * ALIGNMENT);
+        int slot = ring.allocate(ALIGNMENT, NO_WAIT).slot();
+        ReleaseBatch consumed = batch(slot);
+        try (RingLock busy = RingLock.hold(ring)) {
+            assertFalse(ring.tryRelease(consumed), "the lock is held by another thread");
+            assertEquals(1, consumed.size(), "the batch is left for a later try");
+        }
+        assertTrue(ring.tryRelease(consumed));
+        assertTrue(consumed.isEmpty());
+        assertEquals(0, ring.liveSlots());
+        assertEquals(0, ring.bytesInUse());
+    }
+
+    private static ReleaseBatch batch(int... slots) {
+        ReleaseBatch b = new ReleaseBatch();
+        for (int s : slots) {
+            b.add(s, false);
+        }
+        return b;
     }
 
     // ---- drain and reset ----------------------------------------------------------------------
@@ -502,7 +527,7 @@ class HeapRingTest {
                     };
                     int need = (int) ((bytes + ALIGNMENT - 1) / ALIGNMENT);
                     if (bytes > heapSize) {
-                        assertThrows(HeapExhaustedException.class, () -> ring.allocate(bytes, NO_WAIT));
+                        assertThrows(RingExhaustedException.class, () -> ring.allocate(bytes, NO_WAIT));
                         continue;
                     }
                     int at = -1;
@@ -520,7 +545,7 @@ class HeapRingTest {
                     }
                     if (at < 0) {
                         noRoom++;
-                        assertThrows(HeapExhaustedException.class, () -> ring.allocate(bytes, NO_WAIT));
+                        assertThrows(RingExhaustedException.class, () -> ring.allocate(bytes, NO_WAIT));
                         continue;
                     }
                     Allocation a = ring.allocate(bytes, NO_WAIT);
@@ -554,7 +579,7 @@ class HeapRingTest {
                         slots[k] = live.remove(rnd.nextInt(live.size())).slot();
                     }
                     if (batch) {
-                        ring.releaseAll(slots, n);
+                        ring.release(batch(slots));
                     } else {
                         ring.release(slots[0]);
                     }
@@ -685,12 +710,29 @@ class HeapRingTest {
     @Test
     void failedSlotsAreRememberedUntilReset() {
         HeapRing ring = new HeapRing(0x40_0000_0000L, 4096);
-        int slot = ring.allocate(0, Duration.ZERO).slot();
-        ring.recordFailed(new int[] {slot});
-        ring.release(slot);
-        assertFalse(ring.isLive(slot));
-        assertTrue(ring.isLiveOrFailed(slot));
+        int failed = ring.allocate(0, Duration.ZERO).slot();
+        int ok = ring.allocate(1, Duration.ZERO).slot();
+        assertTrue(ring.isLiveOrFailed(failed) && ring.isLiveOrFailed(ok), "live slots are kept by the sweep");
+        assertFalse(ring.releasedFailed(failed), "not released yet");
+        ReleaseBatch consumed = new ReleaseBatch();
+        consumed.add(ok, false);
+        consumed.add(failed, true);
+        ring.release(consumed);
+        assertFalse(ring.isLive(failed));
+        assertTrue(ring.isLiveOrFailed(failed));
+        assertTrue(ring.releasedFailed(failed));
+        assertFalse(ring.isLiveOrFailed(ok), "a slot released without failing may be swept");
+        assertFalse(ring.releasedFailed(ok));
         ring.reset();
-        assertFalse(ring.isLiveOrFailed(slot));
+        assertFalse(ring.isLiveOrFailed(failed));
+        assertFalse(ring.releasedFailed(failed));
+    }
+
+    @Test
+    void exhaustionIsTheRingsOwnException() {
+        HeapRing ring = new HeapRing(BASE, ALIGNMENT);
+        RingExhaustedException e = assertThrows(RingExhaustedException.class,
+                () -> ring.allocate(ALIGNMENT + 1, NO_WAIT));
+        assertTrue(e.getMessage().startsWith("allocation of 1025 bytes"), e.getMessage());
     }
 }

@@ -29,6 +29,13 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Each DAG is fixed by its seed ({@link #BASE_SEED} and its index); a failure names the seed. Replay one
  * DAG with {@code -Dstrata.stress.seed=<seed>}; change the count with {@code -Dstrata.stress.dags=<n>}.
+ *
+ * <p>Sized by a deadline, not by a count the machine may not manage: each test runs its default number of
+ * DAGs or as many as fit in {@link #BUDGET} (at least {@link #MIN_DAGS}), whichever comes first, so a loaded
+ * 2-core machine runs fewer DAGs instead of hitting the timeout: the budget plus one DAG at its {@link
+ * #RUN_LIMIT} is 60 s, well inside the 150 s. The {@link #MIN_DAGS} floor (a couple of seconds of work
+ * here) only matters on a machine many times slower. An explicit {@code -Dstrata.stress.dags} runs exactly
+ * that many (raise the timeout for a soak).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(150)
@@ -43,6 +50,10 @@ class RandomDagStressTest {
     static final int CHIP_WORKERS = 2;
     static final int ARENA_TENSORS = 8;
     private static final Duration RUN_LIMIT = Duration.ofSeconds(20);
+    /** Wall time after which a test starts no new DAG (default count only); see the class doc. */
+    static final Duration BUDGET = Duration.ofSeconds(40);
+    /** DAGs each test runs even past {@link #BUDGET}: a few seconds of work on the slowest machine seen. */
+    static final int MIN_DAGS = 100;
     private static final RandomDag.Shape CLEAN = new RandomDag.Shape(60, ARENA_TENSORS, SUB_WORKERS, CHIP_WORKERS,
             4, 0);
     private static final RandomDag.Shape FAILING = new RandomDag.Shape(60, ARENA_TENSORS, SUB_WORKERS,
@@ -81,22 +92,44 @@ class RandomDagStressTest {
     void everyTaskRunsOnceAfterAllItsProducers() {
         long t0 = System.nanoTime();
         long tasks = 0;
-        for (long seed : seeds(RANDOM_DAGS, 0)) {
+        int dags = 0;
+        long[] seeds = seeds(RANDOM_DAGS, 0);
+        for (long seed : seeds) {
+            if (overBudget(t0, dags, seeds.length)) {
+                break;
+            }
             tasks += runAndCheck(RandomDag.generate(seed, CLEAN));
+            dags++;
         }
-        report("clean", t0, tasks);
+        report("clean", t0, dags, tasks);
     }
 
     @Test
     void throwingTasksSkipExactlyTheirDependentsAndTheNextRunWorks() {
         long t0 = System.nanoTime();
         long tasks = 0;
-        for (long seed : seeds(FAILING_DAGS, 1)) {
+        int dags = 0;
+        long[] seeds = seeds(FAILING_DAGS, 1);
+        for (long seed : seeds) {
+            if (overBudget(t0, dags, seeds.length)) {
+                break;
+            }
             tasks += runAndCheck(RandomDag.generate(seed, FAILING));
+            dags++;
         }
         // The Worker is still usable after all those failures.
         tasks += runAndCheck(RandomDag.generate(BASE_SEED, CLEAN));
-        report("failing", t0, tasks);
+        report("failing", t0, dags, tasks);
+    }
+
+    /**
+     * True when a test should start no more DAGs: past {@link #BUDGET} with at least {@link #MIN_DAGS} done,
+     * unless the count was given explicitly (then every one runs).
+     */
+    private static boolean overBudget(long t0, int done, int planned) {
+        boolean explicit = System.getProperty("strata.stress.dags") != null
+                || System.getProperty("strata.stress.seed") != null;
+        return !explicit && done >= Math.min(MIN_DAGS, planned) && System.nanoTime() - t0 > BUDGET.toNanos();
     }
 
     /** Seeds of this test: one per DAG, or the one given with -Dstrata.stress.seed. */
@@ -264,9 +297,9 @@ class RandomDagStressTest {
         return -1;
     }
 
-    private static void report(String what, long t0, long tasks) {
+    private static void report(String what, long t0, int dags, long tasks) {
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("RandomDagStressTest[%s]: %d tasks in %.1f s%n", what, tasks, s);
-        assertTrue(tasks > 0);
+        System.out.printf("RandomDagStressTest[%s]: %d DAGs, %d tasks in %.1f s%n", what, dags, tasks, s);
+        assertTrue(dags > 0 && tasks > 0, "no DAG ran");
     }
 }

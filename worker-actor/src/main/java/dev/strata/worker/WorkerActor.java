@@ -26,7 +26,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private final WorkerKind kind;
     private final int index;
     private final GroupTaskWorker worker;
-    // Slots of this epoch that failed or were skipped here; usually empty.
+    // Slots of this epoch that failed or were skipped on this worker; usually empty. The worker's own
+    // observation, not a copy of the scheduler's: a dispatch queued early behind them (WorkerDispatch.after)
+    // must see it before the scheduler has even heard of the failure (docs/ring.md, who knows that a slot
+    // failed). Forgotten when the next run's epoch arrives.
     private final Set<Integer> failed = new HashSet<>();
     private int epoch = -1;
 
