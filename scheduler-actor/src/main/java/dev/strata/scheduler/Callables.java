@@ -1,6 +1,5 @@
 package dev.strata.scheduler;
 
-import dev.strata.orchestrator.Catalog;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import java.util.ArrayList;

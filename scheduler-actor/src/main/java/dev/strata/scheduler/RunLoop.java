@@ -3,8 +3,6 @@ package dev.strata.scheduler;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
-import dev.strata.orchestrator.Catalog;
-import dev.strata.orchestrator.DagOrchestrator;
 import dev.strata.trace.ChromeTrace;
 import dev.strata.trace.RunTrace;
 import java.io.IOException;

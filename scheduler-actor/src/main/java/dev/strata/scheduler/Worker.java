@@ -7,7 +7,6 @@ import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
 import dev.strata.metrics.EngineMetricsMBean;
-import dev.strata.orchestrator.Catalog;
 import dev.strata.process.KernelClasses;
 import dev.strata.process.ProcessLimits;
 import dev.strata.protocol.ChipKernel;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.orchestrator.Catalog;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import java.util.List;

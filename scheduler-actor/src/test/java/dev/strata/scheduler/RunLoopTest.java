@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
-import dev.strata.orchestrator.Catalog;
 import dev.strata.protocol.TaskArgs;
 import java.nio.file.Files;
 import java.nio.file.Path;

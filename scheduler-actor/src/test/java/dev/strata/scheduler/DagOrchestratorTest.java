@@ -1,4 +1,4 @@
-package dev.strata.orchestrator;
+package dev.strata.scheduler;
 
 import static dev.strata.protocol.TensorArgType.INOUT;
 import static dev.strata.protocol.TensorArgType.INPUT;
@@ -17,7 +17,6 @@ import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.ring.HeapRing;
-import dev.strata.scheduler.HeapExhaustedException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package dev.strata.orchestrator;
+package dev.strata.scheduler;
 
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.graph.IntList;

@@ -1,4 +1,4 @@
-package dev.strata.orchestrator;
+package dev.strata.scheduler;
 
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  * @param chipArgsLimit largest encoded args blob of one chip task (a PROCESS-mode mailbox's capacity), or
  *                      {@link #NO_LIMIT}
  */
-public record Catalog(int subCallables, List<String> chipKernels, int subWorkers, int chipWorkers,
+record Catalog(int subCallables, List<String> chipKernels, int subWorkers, int chipWorkers,
                       int chipArgsLimit) {
     /** {@link #chipArgsLimit()} when chip args are not bounded (THREAD mode). */
     public static final int NO_LIMIT = Integer.MAX_VALUE;
@@ -26,7 +26,7 @@ public record Catalog(int subCallables, List<String> chipKernels, int subWorkers
     }
 
     /** A catalog without a bound on chip args. */
-    public Catalog(int subCallables, List<String> chipKernels, int subWorkers, int chipWorkers) {
+    Catalog(int subCallables, List<String> chipKernels, int subWorkers, int chipWorkers) {
         this(subCallables, chipKernels, subWorkers, chipWorkers, NO_LIMIT);
     }
 }

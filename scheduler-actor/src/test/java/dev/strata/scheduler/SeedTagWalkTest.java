@@ -1,4 +1,4 @@
-package dev.strata.stress;
+package dev.strata.scheduler;
 
 import static dev.strata.protocol.TensorArgType.INPUT;
 import static dev.strata.protocol.TensorArgType.OUTPUT;
@@ -7,15 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.strata.dispatch.SchedulerActor;
-import dev.strata.orchestrator.Catalog;
-import dev.strata.orchestrator.DagOrchestrator;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.ring.HeapRing;
-import dev.strata.scheduler.Task;
-import dev.strata.scheduler.TaskFailedException;
-import dev.strata.scheduler.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

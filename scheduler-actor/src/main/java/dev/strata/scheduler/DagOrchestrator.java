@@ -1,4 +1,4 @@
-package dev.strata.orchestrator;
+package dev.strata.scheduler;
 
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.graph.IntList;
@@ -13,9 +13,6 @@ import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.ring.HeapRing;
 import dev.strata.ring.RingExhaustedException;
-import dev.strata.scheduler.HeapExhaustedException;
-import dev.strata.scheduler.Orchestrator;
-import dev.strata.scheduler.SubmitResult;
 import dev.strata.worker.WorkerKind;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +24,7 @@ import java.util.function.Consumer;
  * the {@link TensorMap}, takes a slot and heap room from the {@link HeapRing} (waiting only on
  * back-pressure), and tells the scheduler with one message per task — no round trip.
  */
-public final class DagOrchestrator implements Orchestrator {
+final class DagOrchestrator implements Orchestrator {
     private final Catalog catalog;
     private final HeapRing ring;
     private final Duration allocTimeout;
@@ -45,13 +42,13 @@ public final class DagOrchestrator implements Orchestrator {
      *
      * @param scheduler where submits go (the scheduler actor's tell, or a test's graph)
      */
-    public DagOrchestrator(Catalog catalog, HeapRing ring, Duration allocTimeout,
+    DagOrchestrator(Catalog catalog, HeapRing ring, Duration allocTimeout,
                            Consumer<SchedulerActor.Command> scheduler) {
         this(catalog, ring, allocTimeout, scheduler, false);
     }
 
     /** As above; {@code stampSubmits} (tracing on) puts the submit time into every {@code Submit}. */
-    public DagOrchestrator(Catalog catalog, HeapRing ring, Duration allocTimeout,
+    DagOrchestrator(Catalog catalog, HeapRing ring, Duration allocTimeout,
                            Consumer<SchedulerActor.Command> scheduler, boolean stampSubmits) {
         this.stampSubmits = stampSubmits;
         this.catalog = catalog;
