@@ -32,7 +32,7 @@ final class BadLaunchSetting {
     private static final List<String> JVM_DID_NOT_START = List.of(
             "Error: Could not create the Java Virtual Machine", "Error occurred during initialization of VM");
     /** The tail is for a one-line message: the JVM's own complaints are short, a command echoed back is not. */
-    private static final int MAX_TAIL_CHARS = 600;
+    private static final int MAX_TAIL_CHARS = 300;
 
     private BadLaunchSetting() {
     }

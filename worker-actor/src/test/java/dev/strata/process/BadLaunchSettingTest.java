@@ -123,7 +123,7 @@ class BadLaunchSettingTest {
         String line = BadLaunchSetting.outputOnOneLine("first\n\n" + "x".repeat(2000) + "\n  last  \n");
         assertFalse(line.contains("\n"), line);
         assertTrue(line.startsWith("; its output ends with: ...x") && line.endsWith("x / last"), line);
-        assertTrue(line.length() < 700, "length " + line.length());
+        assertTrue(line.length() < 400, "length " + line.length());
         assertEquals("; it wrote no output", BadLaunchSetting.outputOnOneLine(" \n\n"));
     }
 }
