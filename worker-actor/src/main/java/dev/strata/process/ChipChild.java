@@ -379,7 +379,7 @@ final class ChipChild {
     }
 
     /** The last {@value #OUTPUT_TAIL_BYTES} bytes of the child's output, "" if none or unreadable. */
-    String lastOutput() {
+    private String lastOutput() {
         try {
             return readOutputTail();
         } catch (IOException e) {
