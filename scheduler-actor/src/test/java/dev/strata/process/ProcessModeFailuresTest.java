@@ -3,11 +3,10 @@ package dev.strata.process;
 import static dev.strata.protocol.TensorArgType.OUTPUT_EXISTING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.process.ChipProcessException.Reason;
+import dev.strata.config.InvalidSettingException;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
@@ -251,17 +250,16 @@ class ProcessModeFailuresTest {
     }
 
     @Test
-    void childThatCannotStartFailsInitNamingTheChildAndItsOutput() throws IOException {
+    void jvmOptionTheChildRejectsFailsInitNamingTheSettingAndTheChildsOutput() throws IOException {
         Path own = Files.createTempDirectory("strata-process-start-");
         Set<Long> before = livingDescendants();
         Worker p = ProcessModeScenariosTest.worker(WorkerMode.PROCESS, own,
                 "strata.worker.process.jvm-options = [\"-XX:+NoSuchStrataOption\"]");
         p.registerChipCallable("noop", new TestKernels.Noop());
-        ChipProcessException e = assertThrows(ChipProcessException.class, p::init);
-        assertEquals(Reason.START_FAILED, e.reason());
-        assertTrue(e.getMessage().contains("exited before it was ready")
-                && e.getMessage().contains("NoSuchStrataOption"), e.getMessage());
-        assertNotEquals(0, e.exitCode());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, p::init);
+        assertEquals("strata.worker.process.jvm-options", e.key());
+        assertTrue(e.getMessage().contains("exited with exit code 1 before it was ready")
+                && e.getMessage().contains("Unrecognized VM option 'NoSuchStrataOption'"), e.getMessage());
         p.close();
         Set<Long> left = livingDescendants();
         left.removeAll(before);

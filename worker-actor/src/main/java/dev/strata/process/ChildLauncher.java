@@ -1,6 +1,7 @@
 package dev.strata.process;
 
 import dev.strata.memory.MappedFile;
+import dev.strata.config.InvalidSettingException;
 import dev.strata.config.ProcessSettings;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.process.ChipProcessException.Reason;
@@ -43,21 +44,27 @@ final class ChildLauncher {
     /**
      * Starts a fresh child with files of its own; it is not ready yet.
      *
-     * @throws ChipProcessException START_FAILED (its files removed) if the process cannot be started
+     * @param firstStart whether no child of this chip was ready before: only then is a launcher that cannot
+     *                   be executed the fault of {@code java} ({@link BadLaunchSetting})
+     * @throws InvalidSettingException naming {@code java} (its files removed) if that launcher cannot be
+     *                                 executed, and {@code firstStart}
+     * @throws ChipProcessException    START_FAILED (its files removed) if the process cannot be started otherwise
      */
-    ChipChild launch() {
+    ChipChild launch(boolean firstStart) {
         String base = "strata-" + ProcessHandle.current().pid() + "-chip" + chipIndex + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path output = dir.resolve(base + ".log");
         Mailbox mailbox = Mailbox.create(dir.resolve(base + ".mbox"), settings.mailboxSize());
         Doorbell.Listener listener = null;
         List<String> command = null;
+        boolean executing = false;
         try {
             listener = Doorbell.listen(socketPath(base));
             command = command(spec(mailbox.file(), output, listener.path()));
             ProcessBuilder builder = new ProcessBuilder(command);
             // The class path goes through CLASSPATH: as one argument it could pass Linux's 128 KiB limit.
             builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+            executing = true;
             Process p = builder
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(output.toFile()))
@@ -70,6 +77,11 @@ final class ChildLauncher {
             }
             mailbox.close();
             MappedFile.deleteQuietly(output);
+            if (firstStart && executing && e instanceof IOException notRunnable) {
+                BadLaunchSetting.launcherNotRunnable(settings, notRunnable).ifPresent(bad -> {
+                    throw bad;
+                });
+            }
             throw new ChipProcessException(Reason.START_FAILED, chipIndex, -1, "cannot start chip " + chipIndex
                     + "'s process" + (command == null ? "" : " with " + command.get(0)) + ": " + e);
         }

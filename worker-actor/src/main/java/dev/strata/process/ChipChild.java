@@ -1,6 +1,7 @@
 package dev.strata.process;
 
 import dev.strata.memory.MappedFile;
+import dev.strata.config.InvalidSettingException;
 import dev.strata.config.ProcessSettings;
 import dev.strata.process.ChipProcessException.Reason;
 import dev.strata.process.Doorbell.Wake;
@@ -51,11 +52,12 @@ final class ChipChild {
     private Doorbell.Listener listener; // until the child connects
     private Doorbell doorbell;          // after
     private volatile boolean stopping;  // this side ends the child: its exit is not reported as a crash
+    private volatile boolean ready;     // before, an exit is awaitReady's to report
     private volatile boolean discarded;
 
     /**
      * Takes over a launched child; {@code listener} is where its doorbell connects. Logs the child's exit
-     * if it ends by itself.
+     * if it ends by itself after it was ready (before, {@link #awaitReady} reports it).
      */
     ChipChild(int chipIndex, Process process, Mailbox mailbox, Path output, Doorbell.Listener listener,
               ProcessSettings settings) {
@@ -66,7 +68,7 @@ final class ChipChild {
         this.listener = listener;
         this.settings = settings;
         process.onExit().thenRun(() -> {
-            if (!stopping) {
+            if (ready && !stopping) {
                 LOG.warn("chip {}'s process (pid {}) ended unexpectedly: {}", chipIndex, pid(),
                         describeExit(exitCode()));
             }
@@ -96,18 +98,30 @@ final class ChipChild {
      * Accepts the child's doorbell connection, then waits for its ready handshake; both within
      * {@code start-timeout} of the launch. Stops waiting at once when {@code abandon} holds.
      *
-     * @throws ChipProcessException START_FAILED (the child discarded) if it exits first, is not ready in
-     *                              time, or cannot connect its doorbell
+     * @param firstStart whether no child of this chip was ready before: only then can a child that exits
+     *                   early be the fault of its launch settings ({@link BadLaunchSetting})
+     * @throws InvalidSettingException (the child discarded) if it exits first because {@code java} or
+     *                                 {@code jvm-options} cannot work, and {@code firstStart}
+     * @throws ChipProcessException    START_FAILED (the child discarded) if it exits first otherwise, is not
+     *                                 ready in time, or cannot connect its doorbell
      */
-    void awaitReady(BooleanSupplier abandon) {
+    void awaitReady(BooleanSupplier abandon, boolean firstStart) {
         long deadline = launchedNanos + settings.startTimeout().toNanos();
         try {
             while (doorbell == null || mailbox.readyPid() == 0) {
                 long left = abandon.getAsBoolean() ? 0 : deadline - System.nanoTime();
                 if (!process.isAlive()) {
                     int code = exitCode();
+                    boolean connected = doorbell != null || connectedBeforeItEnded();
+                    String output = lastOutput();
                     String tail = outputTail();
                     discard();
+                    if (firstStart) {
+                        BadLaunchSetting.exitedBeforeReady(settings, chipIndex, code, connected, output)
+                                .ifPresent(bad -> {
+                                    throw bad;
+                                });
+                    }
                     throw new ChipProcessException(Reason.START_FAILED, chipIndex, code, "chip " + chipIndex
                             + "'s process (pid " + pid() + ") exited before it was ready: " + describeExit(code)
                             + tail);
@@ -137,8 +151,19 @@ final class ChipChild {
             throw new ChipProcessException(Reason.START_FAILED, chipIndex, -1, "chip " + chipIndex
                     + "'s process (pid " + pid() + ") could not connect its doorbell: " + e);
         }
+        ready = true;
         LOG.debug("chip {}'s process (pid {}) ready after {} ms", chipIndex, pid(),
                 (System.nanoTime() - launchedNanos) / 1_000_000);
+    }
+
+    /** Whether an ended child had connected its doorbell: the connection waits in the listener's backlog. */
+    private boolean connectedBeforeItEnded() throws IOException {
+        Doorbell d = listener.accept(0);
+        if (d == null) {
+            return false;
+        }
+        d.close();
+        return true;
     }
 
     // ---- a task -------------------------------------------------------------------------------------------
@@ -345,19 +370,32 @@ final class ChipChild {
 
     /** The last lines the child wrote to stdout/stderr, as a suffix for an error message ("" if none). */
     String outputTail() {
+        try {
+            String tail = readOutputTail();
+            return tail.isEmpty() ? "; it wrote no output" : "; its output ends with:\n" + tail;
+        } catch (IOException e) {
+            return Files.exists(output) ? "; its output cannot be read: " + e : "";
+        }
+    }
+
+    /** The last {@value #OUTPUT_TAIL_BYTES} bytes of the child's output, "" if none or unreadable. */
+    private String lastOutput() {
+        try {
+            return readOutputTail();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private String readOutputTail() throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(output.toFile(), "r")) {
             long length = f.length();
-            if (length == 0) {
-                return "; it wrote no output";
-            }
             int n = (int) Math.min(OUTPUT_TAIL_BYTES, length);
             byte[] bytes = new byte[n];
             f.seek(length - n);
             f.readFully(bytes);
             String tail = new String(bytes, StandardCharsets.UTF_8).strip();
-            return "; its output ends with:\n" + (n < length ? "..." : "") + tail;
-        } catch (IOException e) {
-            return Files.exists(output) ? "; its output cannot be read: " + e : "";
+            return (n < length ? "..." : "") + tail;
         }
     }
 

@@ -40,6 +40,7 @@ public final class ChipProcess implements GroupTaskWorker {
     private final Thread exitHook = new Thread(this::killAtExit, "strata-chip-process-cleanup");
     private volatile ChipChild child;
     private volatile boolean closed;
+    private volatile boolean everReady; // since then a failed start is never the launch settings' fault
     // Made once, not per task: the wait consults them only when something goes wrong or it blocks.
     private final LongFunction<String> kernelName = this::kernel;
     private final BooleanSupplier isClosed = () -> closed;
@@ -72,6 +73,10 @@ public final class ChipProcess implements GroupTaskWorker {
     /**
      * Starts every proxy's child at once, then waits for each ready handshake; on any failure closes them
      * all and rethrows, so either all children run or none does.
+     *
+     * @throws dev.strata.config.InvalidSettingException naming {@code strata.worker.process.java} or
+     *                                                   {@code jvm-options} when a child cannot start because of it
+     * @throws ChipProcessException                      START_FAILED when a child does not come up otherwise
      */
     public static void startAll(List<ChipProcess> proxies) {
         try {
@@ -234,7 +239,7 @@ public final class ChipProcess implements GroupTaskWorker {
         lock.lock();
         try {
             requireOpen();
-            child = launcher.launch();
+            child = launcher.launch(!everReady);
             launches.incrementAndGet();
             try {
                 Runtime.getRuntime().addShutdownHook(exitHook);
@@ -254,7 +259,8 @@ public final class ChipProcess implements GroupTaskWorker {
                 throw new ChipProcessException(Reason.START_FAILED, chipIndex, -1, "chip " + chipIndex
                         + "'s process was not launched");
             }
-            c.awaitReady(isClosed); // close() during a start: stop waiting
+            c.awaitReady(isClosed, !everReady); // close() during a start: stop waiting
+            everReady = true;
         } finally {
             lock.unlock();
         }

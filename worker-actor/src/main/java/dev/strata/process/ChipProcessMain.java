@@ -30,6 +30,8 @@ public final class ChipProcessMain {
     public static final int EXIT_START_FAILED = 2;
     /** Exit code when the parent JVM died: the child removes the files it shared with it and leaves. */
     public static final int EXIT_PARENT_GONE = 4;
+    /** What a child that cannot start prints first: Strata's code ran in it, so its JVM and launcher work. */
+    static final String CANNOT_START = "chip process cannot start";
 
     // After a task the next one usually follows within tens of microseconds (a queued dispatch, or the next
     // hop of a chain): stay awake that long, yielding the core to whoever needs it, then block. Measured on
@@ -69,7 +71,7 @@ public final class ChipProcessMain {
             mailbox.markReady(ProcessHandle.current().pid());
             doorbell.ring();
         } catch (Throwable t) {
-            System.err.println("chip process cannot start: " + t);
+            System.err.println(CANNOT_START + ": " + t);
             t.printStackTrace();
             System.exit(EXIT_START_FAILED);
             return;

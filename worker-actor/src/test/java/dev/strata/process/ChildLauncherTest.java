@@ -2,9 +2,11 @@ package dev.strata.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.config.InvalidSettingException;
 import dev.strata.config.ProcessSettings;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.process.ChipProcessException.Reason;
@@ -104,9 +106,9 @@ class ChildLauncherTest {
 
     @Test
     void launchedChildComesUpAndIsStoppedCleanly() {
-        ChipChild c = launcher(ProcessSettings.defaults()).launch();
+        ChipChild c = launcher(ProcessSettings.defaults()).launch(true);
         try {
-            c.awaitReady(() -> false);
+            c.awaitReady(() -> false, true);
             assertEquals(c.pid(), c.mailbox().readyPid());
             assertTrue(ProcessHandle.current().children().anyMatch(h -> h.pid() == c.pid()));
         } finally {
@@ -116,10 +118,20 @@ class ChildLauncherTest {
     }
 
     @Test
-    void missingLauncherFailsToStartAndLeavesNoFile() {
+    void missingLauncherIsABadJavaSettingAndLeavesNoFile() {
+        String missing = dir.resolve("no-such-java").toString();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> launcher(ProcessSettings.defaults().withJava(missing)).launch(true));
+        assertEquals(BadLaunchSetting.JAVA_KEY, e.key());
+        assertTrue(e.getMessage().contains(missing) && e.getMessage().contains("No such file"), e.getMessage());
+        assertInstanceOf(IOException.class, e.getCause());
+    }
+
+    @Test
+    void missingLauncherAfterAChipWasReadyIsAStartFailureAndLeavesNoFile() {
         String missing = dir.resolve("no-such-java").toString();
         ChipProcessException e = assertThrows(ChipProcessException.class,
-                () -> launcher(ProcessSettings.defaults().withJava(missing)).launch());
+                () -> launcher(ProcessSettings.defaults().withJava(missing)).launch(false));
         assertEquals(Reason.START_FAILED, e.reason());
         assertEquals(3, e.chipIndex());
         assertTrue(e.getMessage().contains("cannot start chip 3's process with " + missing), e.getMessage());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.config.InvalidSettingException;
 import dev.strata.config.ProcessSettings;
 import dev.strata.process.ChipProcessException.Reason;
 import dev.strata.protocol.CallConfig;
@@ -112,7 +113,7 @@ class ChipChildTest {
                 throw new UncheckedIOException(e);
             }
         });
-        c.awaitReady(() -> false);
+        c.awaitReady(() -> false, true);
         return side.get(30, TimeUnit.SECONDS);
     }
 
@@ -133,7 +134,7 @@ class ChipChildTest {
     @Test
     void childThatExitsBeforeReadyFailsWithItsExitCodeAndOutput() throws Exception {
         ChipChild c = child(ProcessSettings.defaults(), "sh", "-c", "echo no kernels here; exit 3");
-        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> false));
+        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> false, true));
         assertEquals(Reason.START_FAILED, e.reason());
         assertEquals(3, e.exitCode());
         assertTrue(e.getMessage().contains("exited before it was ready: exit code 3")
@@ -141,10 +142,47 @@ class ChipChildTest {
         assertTrue(c.discarded());
     }
 
+    /** A stand-in that prints what HotSpot prints for an option it does not know, and exits 1. */
+    private ChipChild jvmThatRejectsItsOptions(ProcessSettings settings) throws IOException {
+        return child(settings, "sh", "-c", "echo \"Unrecognized VM option 'Nope'\";"
+                + " echo 'Error: Could not create the Java Virtual Machine.'; exit 1");
+    }
+
+    @Test
+    void firstChildThatTheJvmDidNotStartIsABadJvmOptionsSetting() throws Exception {
+        ChipChild c = jvmThatRejectsItsOptions(ProcessSettings.defaults().withJvmOptions(List.of("-XX:+Nope")));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> c.awaitReady(() -> false, true));
+        assertEquals(BadLaunchSetting.JVM_OPTIONS_KEY, e.key());
+        assertTrue(e.getMessage().contains("Unrecognized VM option 'Nope' / Error: Could not create"), e.getMessage());
+        assertTrue(c.discarded());
+    }
+
+    @Test
+    void sameEarlyExitAfterAChildOfTheChipWasReadyIsAStartFailure() throws Exception {
+        ChipChild c = jvmThatRejectsItsOptions(ProcessSettings.defaults().withJvmOptions(List.of("-XX:+Nope")));
+        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> false, false));
+        assertEquals(Reason.START_FAILED, e.reason());
+        assertTrue(e.getMessage().contains("Unrecognized VM option 'Nope'"), e.getMessage());
+        assertTrue(c.discarded());
+    }
+
+    @Test
+    void childThatConnectedItsDoorbellBeforeExitingIsAStartFailureWhateverTheSettings() throws Exception {
+        ChipChild c = child(ProcessSettings.defaults().withJava("/opt/jdk/bin/java"), "sh", "-c", "read go; exit 1");
+        Doorbell connected = Doorbell.connect(socket); // as ChipProcessMain does first
+        childSides.add(connected::close);
+        process.getOutputStream().write('\n');
+        process.getOutputStream().close(); // the stand-in exits only now, after the connection
+        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> false, true));
+        assertEquals(Reason.START_FAILED, e.reason());
+        assertEquals(1, e.exitCode());
+        assertTrue(c.discarded());
+    }
+
     @Test
     void childThatIsNeverReadyIsKilledAfterTheStartTimeout() throws Exception {
         ChipChild c = sleepingChild(ProcessSettings.defaults().withStartTimeout(Duration.ofMillis(200)));
-        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> false));
+        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> false, true));
         assertEquals(Reason.START_FAILED, e.reason());
         assertEquals(137, e.exitCode());
         assertTrue(e.getMessage().contains("was not ready within") && e.getMessage().contains("start-timeout"),
@@ -155,7 +193,7 @@ class ChipChildTest {
     @Test
     void abandonedStartStopsWaitingAtOnce() throws Exception {
         ChipChild c = sleepingChild(ProcessSettings.defaults()); // a 30 s start timeout that is never reached
-        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> true));
+        ChipProcessException e = assertThrows(ChipProcessException.class, () -> c.awaitReady(() -> true, true));
         assertEquals(Reason.START_FAILED, e.reason());
         assertFalse(process.isAlive());
     }

@@ -2,11 +2,13 @@ package dev.strata.process;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.config.InvalidSettingException;
 import dev.strata.config.ProcessSettings;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.process.ChipProcessException.Reason;
@@ -249,13 +251,57 @@ class ChipProcessTest {
         assertTrue(e.getMessage().contains("cannot construct me"), e.getMessage());
     }
 
+    /** Starting under {@code settings} fails naming {@code key}: a configuration error, not a crash. */
+    private InvalidSettingException badSetting(ProcessSettings settings, String key) {
+        proxy = new ChipProcess(0, NAMES, KERNELS, memory, 1, settings, roundTrips);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, proxy::start);
+        assertEquals(key, e.key());
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        return e;
+    }
+
     @Test
-    void missingJavaLauncherFailsAtStart() {
-        proxy = new ChipProcess(0, NAMES, KERNELS, memory, 1,
-                ProcessSettings.defaults().withJava(dir.resolve("no-such-java").toString()), roundTrips);
-        ChipProcessException e = assertThrows(ChipProcessException.class, proxy::start);
-        assertEquals(Reason.START_FAILED, e.reason());
-        assertTrue(e.getMessage().contains("no-such-java"), e.getMessage());
+    void missingJavaLauncherFailsAtStartNamingTheSetting() {
+        String missing = dir.resolve("no-such-java").toString();
+        InvalidSettingException e = badSetting(ProcessSettings.defaults().withJava(missing), BadLaunchSetting.JAVA_KEY);
+        assertTrue(e.getMessage().contains(missing) && e.getMessage().contains("cannot be executed"), e.getMessage());
+    }
+
+    @Test
+    void directoryAsJavaFailsAtStartNamingTheSetting() {
+        InvalidSettingException e = badSetting(ProcessSettings.defaults().withJava(dir.toString()),
+                BadLaunchSetting.JAVA_KEY);
+        assertTrue(e.getMessage().contains("cannot be executed"), e.getMessage());
+    }
+
+    @Test
+    void launcherThatExitsWithoutStartingAJvmFailsNamingJava() {
+        InvalidSettingException e = badSetting(ProcessSettings.defaults().withJava("/bin/false"),
+                BadLaunchSetting.JAVA_KEY);
+        assertTrue(e.getMessage().contains("= /bin/false") && e.getMessage().contains("exit code 1")
+                && e.getMessage().contains("it wrote no output"), e.getMessage());
+    }
+
+    @Test
+    void launcherThatEchoesItsArgumentsFailsNamingJavaWithTheOutputTail() {
+        InvalidSettingException e = badSetting(ProcessSettings.defaults().withJava("/bin/echo"),
+                BadLaunchSetting.JAVA_KEY);
+        assertTrue(e.getMessage().contains("exit code 0") && e.getMessage().contains("--kernel="), e.getMessage());
+    }
+
+    @Test
+    void jvmOptionTheJvmDoesNotKnowFailsNamingJvmOptionsWithTheJvmsComplaint() {
+        InvalidSettingException e = badSetting(ProcessSettings.defaults()
+                .withJvmOptions(List.of("-XX:+NoSuchStrataOption")), BadLaunchSetting.JVM_OPTIONS_KEY);
+        assertTrue(e.getMessage().contains("[-XX:+NoSuchStrataOption]")
+                && e.getMessage().contains("Unrecognized VM option 'NoSuchStrataOption'"), e.getMessage());
+    }
+
+    @Test
+    void heapTooSmallForTheJvmFailsNamingJvmOptions() {
+        InvalidSettingException e = badSetting(ProcessSettings.defaults().withJvmOptions(List.of("-Xmx1k")),
+                BadLaunchSetting.JVM_OPTIONS_KEY);
+        assertTrue(e.getMessage().contains("Error occurred during initialization of VM"), e.getMessage());
     }
 
     @Test
