@@ -103,7 +103,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     private final TaskGraph graph;
     private final Map<WorkerKind, WorkerPool> pools;
-    private final Map<Long, String> chipNames;
+    private final List<String> chipNames;
     private final HeapRing ring;
     private final ActorRef<TaskDone> doneAdapter;
     private final Map<WorkerKind, DispatchSink> sinks;
@@ -120,11 +120,11 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
-     * dispatches; {@code chipNames} names chip callables in failure reports; consumed slots go back to
+     * dispatches; {@code chipNames} names chip callables (index = id) in failure reports; consumed slots go back to
      * {@code ring}.
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                                           int queueDepth, Map<Long, String> chipNames, HeapRing ring) {
+                                           int queueDepth, List<String> chipNames, HeapRing ring) {
         return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), false);
     }
 
@@ -133,14 +133,14 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}.
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                                           int queueDepth, Map<Long, String> chipNames,
+                                           int queueDepth, List<String> chipNames,
                                            HeapRing ring, ProgressCounters counters, boolean tracing) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
                 tracing));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
-                           int queueDepth, Map<Long, String> chipNames, HeapRing ring,
+                           int queueDepth, List<String> chipNames, HeapRing ring,
                            ProgressCounters counters, boolean tracing) {
         super(ctx);
         this.counters = counters;
@@ -148,7 +148,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         for (WorkerKind k : WorkerKind.values()) {
             String[] names = new String[workers.getOrDefault(k, List.of()).size()];
             for (int i = 0; i < names.length; i++) {
-                names[i] = workerName(k, i);
+                names[i] = k.workerName(i);
             }
             workerNames.put(k, names);
         }
@@ -355,14 +355,10 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         }
     }
 
-    private static String workerName(WorkerKind kind, int index) {
-        return (kind == WorkerKind.CHIP ? "chip " : "sub worker ") + index;
-    }
-
     /** The name users see for a callable: its registered chip name, or {@code sub#<id>}. */
     private String callableName(WorkerKind kind, long callable) {
         if (kind == WorkerKind.CHIP) {
-            return chipNames.getOrDefault(callable, "chip#" + callable);
+            return callable >= 0 && callable < chipNames.size() ? chipNames.get((int) callable) : "chip#" + callable;
         }
         return "sub#" + callable;
     }

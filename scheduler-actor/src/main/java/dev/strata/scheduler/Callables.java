@@ -3,9 +3,7 @@ package dev.strata.scheduler;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -57,15 +55,6 @@ final class Callables {
     /** The chip kernels' names, index = id. */
     List<String> chipNames() {
         return List.copyOf(chipNames);
-    }
-
-    /** The chip kernels' names by id, the form the scheduler's failure reports take. */
-    Map<Long, String> chipNamesById() {
-        Map<Long, String> byId = new HashMap<>();
-        for (int id = 0; id < chipNames.size(); id++) {
-            byId.put((long) id, chipNames.get(id));
-        }
-        return Map.copyOf(byId);
     }
 
     /** What the orchestrator checks submits against, with {@code chipArgsLimit} bytes per chip task's args. */

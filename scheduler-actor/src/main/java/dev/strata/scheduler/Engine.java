@@ -135,7 +135,7 @@ final class Engine implements AutoCloseable {
                             + "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
-            system = ActorSystem.create(guardian(s, ring, chips, subWorkers, callables.chipNamesById(), progress,
+            system = ActorSystem.create(guardian(s, ring, chips, subWorkers, callables.chipNames(), progress,
                     started), "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
@@ -172,7 +172,7 @@ final class Engine implements AutoCloseable {
     }
 
     private static Behavior<Void> guardian(WorkerSettings s, HeapRing ring, List<GroupTaskWorker> chipWorkers,
-                                           List<GroupTaskWorker> subs, Map<Long, String> chipNames,
+                                           List<GroupTaskWorker> subs, List<String> chipNames,
                                            ProgressCounters progress,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
@@ -216,10 +216,10 @@ final class Engine implements AutoCloseable {
     static List<String> workerNames(int chipWorkers, int subWorkers) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < chipWorkers; i++) {
-            names.add("chip " + i);
+            names.add(WorkerKind.CHIP.workerName(i));
         }
         for (int i = 0; i < subWorkers; i++) {
-            names.add("sub worker " + i);
+            names.add(WorkerKind.SUB.workerName(i));
         }
         return List.copyOf(names);
     }

@@ -53,7 +53,7 @@ class SchedulerActorTest {
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> refs = new EnumMap<>(WorkerKind.class);
             refs.put(WorkerKind.SUB, subs.stream().map(TestProbe::getRef).toList());
             refs.put(WorkerKind.CHIP, List.of());
-            scheduler = testKit.spawn(SchedulerActor.create(refs, queueDepth, Map.of(), ring));
+            scheduler = testKit.spawn(SchedulerActor.create(refs, queueDepth, List.of(), ring));
         }
 
         void submit(int slot, int width, int... producers) {

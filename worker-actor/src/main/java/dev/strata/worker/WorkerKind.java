@@ -2,5 +2,16 @@ package dev.strata.worker;
 
 /** Which pool a task goes to: simulated chips run chip kernels, sub workers run Java sub callables. */
 public enum WorkerKind {
-    CHIP, SUB
+    CHIP("chip "), SUB("sub worker ");
+
+    private final String namePrefix;
+
+    WorkerKind(String namePrefix) {
+        this.namePrefix = namePrefix;
+    }
+
+    /** The name users see for worker {@code index} of this kind (traces, reports, failures): {@code chip 0}. */
+    public String workerName(int index) {
+        return namePrefix + index;
+    }
 }
