@@ -4,7 +4,6 @@ import dev.strata.graph.SlotState;
 import dev.strata.graph.TaskGraph;
 import dev.strata.graph.TaskState;
 import dev.strata.metrics.ProgressCounters;
-import dev.strata.metrics.RunMetrics;
 import dev.strata.metrics.TaskLatencies;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
@@ -91,11 +90,10 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      * @param skippedTasks    tasks skipped because a producer failed
      * @param earlyDispatches tasks sent to a worker queued behind their producers there, before they were ready
      * @param failedTasks     tasks with a failed member
-     * @param metrics         dispatch latency and task duration percentiles
      * @param trace           one record per task member when tracing is enabled, else empty
      */
     public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
-                             long earlyDispatches, long failedTasks, RunMetrics metrics, List<TaskTrace> trace)
+                             long earlyDispatches, long failedTasks, List<TaskTrace> trace)
             implements CborSerializable {
     }
 
@@ -114,7 +112,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final ProgressCounters counters;
     private final TraceRecorder recorder; // null when tracing is off: then tracing costs one null check per event
     private final Map<WorkerKind, String[]> workerNames = new java.util.EnumMap<>(WorkerKind.class);
-    private final TaskLatencies latencies = new TaskLatencies();
+    private final TaskLatencies latencies;
     private long submitted;
     private long running;
 
@@ -125,25 +123,28 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames, HeapRing ring) {
-        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), false);
+        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false);
     }
 
     /**
-     * As above, publishing live counts to {@code counters} (which only this actor writes) and, when
+     * As above, publishing live counts to {@code counters} (which only this actor writes), task latencies to
+     * {@code latencies} (read by the user thread after each run) and, when
      * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}.
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames,
-                                           HeapRing ring, ProgressCounters counters, boolean tracing) {
+                                           HeapRing ring, ProgressCounters counters, TaskLatencies latencies,
+                                           boolean tracing) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
-                tracing));
+                latencies, tracing));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                            int queueDepth, List<String> chipNames, HeapRing ring,
-                           ProgressCounters counters, boolean tracing) {
+                           ProgressCounters counters, TaskLatencies latencies, boolean tracing) {
         super(ctx);
         this.counters = counters;
+        this.latencies = latencies;
         this.recorder = tracing ? new TraceRecorder() : null;
         for (WorkerKind k : WorkerKind.values()) {
             String[] names = new String[workers.getOrDefault(k, List.of()).size()];
@@ -264,10 +265,9 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                     f.worker(), f.groupIndex(), f.error()));
         }
         publish();
-        RunMetrics metrics = latencies.finishRun();
         List<TaskTrace> trace = recorder == null ? List.of() : recorder.finish();
         m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches,
-                graph.failedTasks(), metrics, trace));
+                graph.failedTasks(), trace));
         earlyDispatches = 0;
         submitted = 0;
         running = 0;

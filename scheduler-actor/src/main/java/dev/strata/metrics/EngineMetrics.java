@@ -33,6 +33,7 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private final AtomicLong backPressureWaits = new AtomicLong();
     private final LongSupplier chipRestarts;
     private final RoundTripStats chipRoundTrips;
+    private final TaskLatencies latencies;
     private volatile long lastHighWater;
     private volatile long lastChipRoundTripP50;
     private volatile long lastChipRoundTripP99;
@@ -40,16 +41,18 @@ public final class EngineMetrics implements EngineMetricsMBean {
     // Guarded by this: the user thread merges a run in, JMX threads read.
     private final Histogram dispatchLatency = TaskLatencies.newHistogram();
     private final Histogram taskDuration = TaskLatencies.newHistogram();
-    private Histogram lastDispatchLatency = TaskLatencies.newHistogram();
-    private Histogram lastTaskDuration = TaskLatencies.newHistogram();
+    private final Histogram lastDispatchLatency = TaskLatencies.newHistogram();
+    private final Histogram lastTaskDuration = TaskLatencies.newHistogram();
     private boolean registered;
 
     /**
      * Metrics of an engine of level {@code level}, named uniquely in this JVM; {@code chipRoundTrips} is
-     * where the engine's chip processes record their round trips (empty in THREAD mode).
+     * where the engine's chip processes record their round trips (empty in THREAD mode), {@code latencies}
+     * where its scheduler records task latencies.
      */
     public EngineMetrics(int level, ProgressCounters progress, LongSupplier heapUsed, long heapSize,
-                         LongSupplier chipRestarts, RoundTripStats chipRoundTrips) {
+                         LongSupplier chipRestarts, RoundTripStats chipRoundTrips, TaskLatencies latencies) {
+        this.latencies = latencies;
         this.chipRestarts = chipRestarts;
         this.chipRoundTrips = chipRoundTrips;
         this.progress = progress;
@@ -96,9 +99,9 @@ public final class EngineMetrics implements EngineMetricsMBean {
         return chipRestarts.getAsLong();
     }
 
-    /** Called by the user thread when a run has drained. */
+    /** Called by the user thread when a run has drained and the scheduler reported it. */
     public void runFinished(long completedTasks, long failedTasks, long skippedTasks, long earlyDispatches,
-                            long waits, long highWaterBytes, long wallNanos, RunMetrics metrics) {
+                            long waits, long highWaterBytes, long wallNanos) {
         runs.incrementAndGet();
         completed.addAndGet(completedTasks);
         failed.addAndGet(failedTasks);
@@ -107,18 +110,24 @@ public final class EngineMetrics implements EngineMetricsMBean {
         backPressureWaits.addAndGet(waits);
         lastHighWater = highWaterBytes;
         lastWallNanos = wallNanos;
-        Histogram runDispatch = metrics.dispatchLatency();
-        Histogram runDuration = metrics.taskDuration();
+        TaskLatencies.Run run = latencies.takeRun();
         synchronized (this) {
-            dispatchLatency.add(runDispatch);
-            taskDuration.add(runDuration);
-            lastDispatchLatency = runDispatch;
-            lastTaskDuration = runDuration;
+            dispatchLatency.add(run.dispatchLatency());
+            taskDuration.add(run.taskDuration());
+            lastDispatchLatency.reset();
+            lastDispatchLatency.add(run.dispatchLatency());
+            lastTaskDuration.reset();
+            lastTaskDuration.add(run.taskDuration());
         }
         // The run has drained, so no chip process records now: the stats start empty for the next run.
-        lastChipRoundTripP50 = chipRoundTrips.percentile(0.50);
-        lastChipRoundTripP99 = chipRoundTrips.percentile(0.99);
-        chipRoundTrips.reset();
+        if (chipRoundTrips.count() > 0) {
+            lastChipRoundTripP50 = chipRoundTrips.percentile(0.50);
+            lastChipRoundTripP99 = chipRoundTrips.percentile(0.99);
+            chipRoundTrips.reset();
+        } else {
+            lastChipRoundTripP50 = 0;
+            lastChipRoundTripP99 = 0;
+        }
     }
 
     /** Dispatch latency of every run since init, nanoseconds: a copy, to read or merge with other engines'. */

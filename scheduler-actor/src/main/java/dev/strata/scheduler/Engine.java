@@ -9,6 +9,7 @@ import dev.strata.dispatch.SchedulerActor;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.metrics.EngineMetrics;
 import dev.strata.metrics.ProgressCounters;
+import dev.strata.metrics.TaskLatencies;
 import dev.strata.process.ChipProcess;
 import dev.strata.process.RoundTripStats;
 import dev.strata.protocol.ChipKernel;
@@ -128,6 +129,7 @@ final class Engine implements AutoCloseable {
         }
         CompletableFuture<ActorRef<SchedulerActor.Command>> started = new CompletableFuture<>();
         ProgressCounters progress = new ProgressCounters();
+        TaskLatencies latencies = new TaskLatencies(); // the scheduler records, the metrics read after each run
         ActorSystem<Void> system = null;
         try {
             // One thread per worker actor on the user-code dispatcher, so a slow task blocks only its worker.
@@ -136,7 +138,7 @@ final class Engine implements AutoCloseable {
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
             system = ActorSystem.create(guardian(s, ring, chips, subWorkers, callables.chipNames(), progress,
-                    started), "strata", actorConfig);
+                    latencies, started), "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
                     "the engine's actor system stopped while starting; see the log for the cause")));
@@ -144,7 +146,7 @@ final class Engine implements AutoCloseable {
                     started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<ChipProcess> chipProcesses = List.copyOf(processes);
             EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize(),
-                    () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips);
+                    () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips, latencies);
             metrics.register();
             Engine engine = new Engine(memory, ring, system, scheduler, chipProcesses, List.copyOf(userCode),
                     progress, metrics, workerNames(s.chipWorkers(), s.subWorkers()));
@@ -173,7 +175,7 @@ final class Engine implements AutoCloseable {
 
     private static Behavior<Void> guardian(WorkerSettings s, HeapRing ring, List<GroupTaskWorker> chipWorkers,
                                            List<GroupTaskWorker> subs, List<String> chipNames,
-                                           ProgressCounters progress,
+                                           ProgressCounters progress, TaskLatencies latencies,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
@@ -193,7 +195,8 @@ final class Engine implements AutoCloseable {
             // reschedule of the scheduler's mailbox is a thread hand-off, and it sees a message per task.
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
-                    SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, s.trace().enabled()),
+                    SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, latencies,
+                            s.trace().enabled()),
                     "scheduler", engine);
             // If the scheduler ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);

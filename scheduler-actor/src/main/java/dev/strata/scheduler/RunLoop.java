@@ -107,7 +107,7 @@ final class RunLoop {
         engine.ring.reset();
         lastRun = RunOutcomes.summary(outcome);
         engine.metrics.runFinished(outcome.completedTasks() - outcome.failedTasks(), outcome.failedTasks(),
-                outcome.skippedTasks(), outcome.earlyDispatches(), waits, highWater, end - start, outcome.metrics());
+                outcome.skippedTasks(), outcome.earlyDispatches(), waits, highWater, end - start);
         if (tracing) {
             RunTrace trace = new RunTrace(engine.node, run, start, end, engine.workerNames, settings.heapRingSize(),
                     highWater, waits, outcome.trace());

@@ -10,14 +10,12 @@ import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import dev.strata.protocol.TensorArgType;
-import dev.strata.metrics.RunMetrics;
 import dev.strata.trace.TaskStatus;
 import dev.strata.trace.TaskTrace;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerDispatch;
 import dev.strata.worker.WorkerKind;
 import java.util.List;
-import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
@@ -76,7 +74,7 @@ class MessageSerializationTest {
                 TaskStatus.FAILED);
         SchedulerActor.RunOutcome outcome = new SchedulerActor.RunOutcome(
                 List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3, 1,
-                RunMetrics.of(histogram(1000, 2000), histogram(3000, 4000)), List.of(traced));
+                List.of(traced));
         assertEquals(outcome, roundTrip(outcome));
         assertArrayEquals(new int[] {1, 3}, roundTrip(outcome).trace().get(0).producers());
         SchedulerActor.Submit stamped = roundTrip(new SchedulerActor.Submit(5, WorkerKind.SUB, 1, List.of(args),
@@ -86,12 +84,5 @@ class MessageSerializationTest {
         assertEquals(done, roundTrip(new SchedulerActor.WorkerDone(done)).done());
         TaskDone timed = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L);
         assertEquals(timed, roundTrip(new SchedulerActor.WorkerDone(timed)).done());
-    }
-    private static Histogram histogram(long... nanos) {
-        Histogram h = new Histogram(3);
-        for (long v : nanos) {
-            h.recordValue(v);
-        }
-        return h;
     }
 }

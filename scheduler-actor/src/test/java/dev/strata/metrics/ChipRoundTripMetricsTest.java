@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Timeout;
 class ChipRoundTripMetricsTest {
 
     private static EngineMetrics metrics(RoundTripStats stats) {
-        return new EngineMetrics(1, new ProgressCounters(), () -> 0, 1 << 20, () -> 0, stats);
+        return new EngineMetrics(1, new ProgressCounters(), () -> 0, 1 << 20, () -> 0, stats, new TaskLatencies());
     }
 
     private static void finishRun(EngineMetrics m) {
-        m.runFinished(1, 0, 0, 0, 0, 0, 1_000, RunMetrics.EMPTY);
+        m.runFinished(1, 0, 0, 0, 0, 0, 1_000);
     }
 
     @Test

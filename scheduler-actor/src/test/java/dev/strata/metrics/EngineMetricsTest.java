@@ -9,15 +9,19 @@ import org.junit.jupiter.api.Test;
 
 /** The bean without JMX registration or an engine: runs merged into histograms of every run. */
 class EngineMetricsTest {
-    private final EngineMetrics metrics = new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0, new RoundTripStats());
+    private final TaskLatencies latencies = new TaskLatencies();
+    private final EngineMetrics metrics = metrics(latencies);
+
+    private static EngineMetrics metrics(TaskLatencies latencies) {
+        return new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0, new RoundTripStats(), latencies);
+    }
 
     private void run(long dispatchNanos, long... durationNanos) {
-        TaskLatencies l = new TaskLatencies();
-        l.recordDispatchLatency(dispatchNanos);
+        latencies.recordDispatchLatency(dispatchNanos);
         for (long d : durationNanos) {
-            l.recordTaskDuration(d);
+            latencies.recordTaskDuration(d);
         }
-        metrics.runFinished(durationNanos.length, 0, 0, 0, 0, 0, 1_000_000, l.finishRun());
+        metrics.runFinished(durationNanos.length, 0, 0, 0, 0, 0, 1_000_000);
     }
 
     @Test
@@ -59,10 +63,10 @@ class EngineMetricsTest {
 
     @Test
     void enginesMergeThroughTheirHistograms() {
-        EngineMetrics other = new EngineMetrics(3, new ProgressCounters(), () -> 0, 1024, () -> 0, new RoundTripStats());
         TaskLatencies l = new TaskLatencies();
+        EngineMetrics other = metrics(l);
         l.recordTaskDuration(50_000);
-        other.runFinished(1, 0, 0, 0, 0, 0, 1, l.finishRun());
+        other.runFinished(1, 0, 0, 0, 0, 0, 1);
         run(1_000, 10_000);
         Histogram cluster = metrics.taskDuration();
         cluster.add(other.taskDuration());

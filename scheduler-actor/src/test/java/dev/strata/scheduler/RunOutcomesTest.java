@@ -11,7 +11,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.strata.dispatch.SchedulerActor.FailureReport;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
-import dev.strata.metrics.RunMetrics;
 import dev.strata.protocol.TaskError;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,7 @@ class RunOutcomesTest {
             TaskError.of(new IllegalStateException("no")));
 
     private static RunOutcome outcome(List<FailureReport> failures, long skipped) {
-        return new RunOutcome(failures, 10, skipped, 1, failures.size(), RunMetrics.EMPTY, List.of());
+        return new RunOutcome(failures, 10, skipped, 1, failures.size(), List.of());
     }
 
     @Test
