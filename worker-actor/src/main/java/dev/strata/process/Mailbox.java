@@ -58,6 +58,9 @@ import java.util.Objects;
  *
  * <p>Not thread-safe on either side: the parent's fields are written by its one worker thread, the child's
  * by its one task loop (the heartbeat word by its heartbeat thread only).
+ *
+ * <p>One file of about 400 lines on purpose: the byte layout, the accessors that implement it and the
+ * ordering argument above must be read and changed together (file mapping itself is {@link MappedFile}'s).
  */
 public final class Mailbox implements AutoCloseable {
     /** Nothing to do; the parent may post. */
