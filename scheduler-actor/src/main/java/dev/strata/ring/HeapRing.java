@@ -31,6 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link SlotWindow} and {@link SlabHeap}, and every slab queued in the heap belongs to a slot that is live
  * or has a live slab-owning slot before it (FIFO). Several threads may allocate at once (it stays
  * correct), but waiters are not served in order; the runtime has one allocating thread per ring.
+ *
+ * <p>Why this class is over 400 lines: about half is the public contract's javadoc and the package-private
+ * test hooks; the code left is the lock, its two conditions and every method that takes them. Splitting the
+ * waiting from the lock it waits on would spread one monitor over two classes, so the bookkeeping went to
+ * {@link SlotWindow} and {@link SlabHeap} instead.
  */
 public final class HeapRing {
 
