@@ -73,7 +73,7 @@ public final class BenchMain {
             }
         }
         if (results.isEmpty()) {
-            usage("--only " + String.join(",", only) + " selects no scenario (ids: a2 a8 b c d e p1 p2)");
+            usage("--only " + String.join(",", only) + " selects no scenario (ids: a2 a8 b c d f e p1 p2)");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 

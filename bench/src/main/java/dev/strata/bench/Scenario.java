@@ -40,7 +40,7 @@ abstract class Scenario {
     /** Every scenario, in report order. */
     static List<Scenario> all() {
         return List.of(new Independent(2), new Independent(8), new Chain(), new Fan(), new Groups(),
-                new Latency(), new ProcessIndependent(), new ProcessChain());
+                new FanIn(), new Latency(), new ProcessIndependent(), new ProcessChain());
     }
 
     /** The engine this scenario runs on: {@code subWorkers} sub workers in this JVM. */
@@ -150,6 +150,51 @@ abstract class Scenario {
                 });
             }
             return new double[] {Stats.of(ms).median()};
+        }
+    }
+
+    /**
+     * (f) N independent producers, then one task reading all N outputs: the submit of a wide join must cost O(1)
+     * per tensor, so µs per task at 10^6 stays that at 10^5 (it was quadratic: 224 s for the 10^6 fan).
+     * Every producer stays live until the join ends, so the task window is raised past N.
+     */
+    static final class FanIn extends Scenario {
+        static final int N = 1_000_000;
+        static final int SMALL = 100_000;
+
+        FanIn() {
+            super("f", "fan-in 10⁶ → 1, 2 subs", 2);
+        }
+
+        @Override
+        Worker newWorker() {
+            return Worker.builder().numSubWorkers(subWorkers).heapRingSize(HEAP_RING_BYTES).taskWindow(N + 2)
+                    .build();
+        }
+
+        @Override
+        List<Metric> metrics() {
+            // Bar: within 3x the per-task cost of independent tasks (a2: 44k tasks/s, about 23 µs per task).
+            return List.of(new Metric("f", title, "µs/task", false, Double.NaN, 68),
+                    new Metric("f-100k", "  the same at 10⁵ → 1", "µs/task", false, Double.NaN, 68));
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            return new double[] {microsPerTask(w, N), microsPerTask(w, SMALL)};
+        }
+
+        private double microsPerTask(Worker w, int n) {
+            double s = timeRun(w, (orch, args, cfg) -> {
+                TaskArgs join = new TaskArgs();
+                for (int i = 0; i < n; i++) {
+                    ContinuousTensor t = fakeTensor(i);
+                    orch.submitSub(noop, new TaskArgs().addTensor(t, OUTPUT));
+                    join.addTensor(t, INPUT);
+                }
+                orch.submitSub(noop, join);
+            });
+            return s * 1e6 / (n + 1);
         }
     }
 

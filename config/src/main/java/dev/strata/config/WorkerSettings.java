@@ -18,6 +18,7 @@ import java.util.Locale;
  * @param arenaSize       bytes of the user arena (1 KiB .. 2 GiB - 1 KiB)
  * @param allocTimeout    how long a submit waits for heap space
  * @param queueDepth      dispatches one worker may hold (>= 1)
+ * @param taskWindow      tasks (slots) that may be live at once before a submit waits (1024 .. 2^30)
  * @param chipThreads     threads per chip for kernel blocks (>= 1)
  * @param memoryDir       directory of the shared-memory file, empty for the default
  * @param dispatcher      config path of the dispatcher that runs user code
@@ -26,12 +27,16 @@ import java.util.Locale;
  * @param trace           whether every task is traced and where the trace goes ({@code strata.trace})
  */
 public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subWorkers, long heapRingSize,
-                             long arenaSize, Duration allocTimeout, int queueDepth, int chipThreads,
-                             String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process,
+                             long arenaSize, Duration allocTimeout, int queueDepth, int taskWindow,
+                             int chipThreads, String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process,
                              TraceSettings trace) {
 
     /** Largest region one shared mapping can hold (a Java 17 MappedByteBuffer is int-indexed). */
     public static final long MAX_REGION = Integer.MAX_VALUE - 1023L;
+    /** Fewest live tasks a window may hold: below this a run would mostly wait, not run. */
+    public static final int MIN_TASK_WINDOW = 1024;
+    /** Most live tasks a window may hold: the largest power-of-two array the slot bookkeeping can index. */
+    public static final int MAX_TASK_WINDOW = 1 << 30;
 
     public WorkerSettings {
         check(level >= 2, "strata.worker.level", level, "must be >= 2");
@@ -45,6 +50,8 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         check(allocTimeout != null && !allocTimeout.isNegative() && !allocTimeout.isZero(),
                 "strata.worker.alloc-timeout", allocTimeout, "must be > 0");
         check(queueDepth >= 1 && queueDepth <= 1024, "strata.worker.queue-depth", queueDepth, "must be 1..1024");
+        check(taskWindow >= MIN_TASK_WINDOW && taskWindow <= MAX_TASK_WINDOW, "strata.worker.task-window", taskWindow,
+                "must be between " + MIN_TASK_WINDOW + " and " + MAX_TASK_WINDOW + " tasks");
         check(chipThreads >= 1 && chipThreads <= 256, "strata.worker.chip-threads", chipThreads, "must be 1..256");
         check(memoryDir != null, "strata.worker.memory-dir", memoryDir, "must not be null");
         check(memoryDir.isEmpty() || isWritableDirectory(memoryDir), "strata.worker.memory-dir", memoryDir,
@@ -85,6 +92,7 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
                 getBytes(c, "strata.worker.arena-size"),
                 getDuration(c, "strata.worker.alloc-timeout"),
                 getInt(c, "strata.worker.queue-depth"),
+                getInt(c, "strata.worker.task-window"),
                 getInt(c, "strata.worker.chip-threads"),
                 getString(c, "strata.worker.memory-dir"),
                 dispatcher,
@@ -122,6 +130,10 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         return edit(f -> f.queueDepth = v);
     }
 
+    public WorkerSettings withTaskWindow(int v) {
+        return edit(f -> f.taskWindow = v);
+    }
+
     public WorkerSettings withRunTimeout(Duration v) {
         return edit(f -> f.runTimeout = v);
     }
@@ -139,7 +151,7 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         Fields f = new Fields(this);
         change.accept(f);
         return new WorkerSettings(f.level, f.mode, f.chipWorkers, f.subWorkers, f.heapRingSize, arenaSize,
-                f.allocTimeout, f.queueDepth, chipThreads, memoryDir, dispatcher, f.runTimeout, f.process, f.trace);
+                f.allocTimeout, f.queueDepth, f.taskWindow, chipThreads, memoryDir, dispatcher, f.runTimeout, f.process, f.trace);
     }
 
     /** The fields a with-method may change. */
@@ -151,6 +163,7 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         long heapRingSize;
         Duration allocTimeout;
         int queueDepth;
+        int taskWindow;
         Duration runTimeout;
         ProcessSettings process;
         TraceSettings trace;
@@ -163,6 +176,7 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
             heapRingSize = s.heapRingSize;
             allocTimeout = s.allocTimeout;
             queueDepth = s.queueDepth;
+            taskWindow = s.taskWindow;
             runTimeout = s.runTimeout;
             process = s.process;
             trace = s.trace;

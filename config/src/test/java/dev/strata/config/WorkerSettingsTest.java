@@ -77,6 +77,17 @@ class WorkerSettingsTest {
     }
 
     @Test
+    void taskWindowDefaultsTo256kAndIsBoundedBothWays() {
+        assertEquals(262_144, WorkerSettings.defaults().taskWindow());
+        assertEquals(4096, WorkerSettings.defaults().withTaskWindow(4096).taskWindow());
+        InvalidSettingException small = invalid("strata.worker.task-window = 10");
+        assertEquals("strata.worker.task-window", small.key());
+        assertTrue(small.getMessage().contains("between 1024 and"), small.getMessage());
+        assertEquals("strata.worker.task-window", invalid("strata.worker.task-window = 2147483647").key());
+        assertEquals("strata.worker.task-window", invalid("strata.worker.task-window = lots").key());
+    }
+
+    @Test
     void zeroAllocTimeoutIsRejected() {
         assertEquals("strata.worker.alloc-timeout", invalid("strata.worker.alloc-timeout = 0 s").key());
     }

@@ -7,7 +7,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Task slot ids and the heap ring of runtime-owned buffers (the seed's {@code DistRing}): a plain
- * allocator used under its one lock, with no threads of its own and no actor in front of it.
+ * allocator used under its one lock, with no threads of its own and no actor in front of it. It owns the
+ * lock, the waiting (back-pressure and drain) and shutdown; the bookkeeping is in two plain parts it calls
+ * under that lock: {@link SlotWindow} (slot ids, which are live, the task window, which released slots
+ * failed) and {@link SlabHeap} (the bytes: bump allocation, wrap, FIFO reclamation).
  *
  * <p>The orchestrator (user thread) calls {@link #allocate} for every submitted task or
  * {@code alloc}; the scheduler actor, the only releaser, hands over the slots it consumed while
@@ -20,27 +23,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * tensor-map sweep) and the task graph ({@link #releasedFailed}, for a late reader of a consumed
  * producer) ask. Forgotten at {@link #reset}.
  *
- * <p>Slot ids are monotonic ints ({@code 0, 1, 2, ...}) that are never reused until {@link
- * #reset}. The heap is one region of {@code heapSize} bytes; slabs are bump-allocated at {@code
- * top} in {@link #ALIGNMENT}-byte units and returned in FIFO order: a slot's bytes come back only
- * when it and every older slot are released, which moves {@code tail} to the end of the newest
- * reclaimed slab. When a slab does not fit between {@code top} and the end of the heap but does
- * fit before {@code tail}, it wraps to offset 0 and the skipped end space is charged to it.
+ * <p>Two bounds make a submit wait (back-pressure, at most its timeout): heap bytes, and the task window —
+ * at most {@code taskWindow} slots live at once ({@code strata.worker.task-window}), so the memory every
+ * layer keeps per live task is bounded by the window, not by the run's length.
  *
- * <p>Invariants (hold whenever the lock is free; checked by {@code checkInvariants}):
+ * <p>Invariants (hold whenever the lock is free; checked by {@code checkInvariants}): those of
+ * {@link SlotWindow} and {@link SlabHeap}, and every slab queued in the heap belongs to a slot that is live
+ * or has a live slab-owning slot before it (FIFO). Several threads may allocate at once (it stays
+ * correct), but waiters are not served in order; the runtime has one allocating thread per ring.
  *
- * <ul>
- *   <li>{@code 0 <= oldestPending <= nextSlot}; every slot below {@code oldestPending} is released
- *       and its bytes reclaimed; slot {@code oldestPending}, if {@code < nextSlot}, is live.
- *   <li>{@code live} = number of unreleased slots in {@code [oldestPending, nextSlot)}.
- *   <li>{@code 0 <= used <= heapSize}, {@code used} = bytes from {@code tail} to {@code top} going
- *       forward around the ring (slabs plus wrap waste); {@code used == 0} implies {@code top ==
- *       tail == 0}.
- *   <li>live slabs are {@link #ALIGNMENT}-aligned, inside the heap, and never overlap.
- * </ul>
- *
- * <p>Several threads may allocate at once (it stays correct), but waiters are not served in
- * order; the runtime has one allocating thread per ring.
+ * <p>Why this class is over 400 lines: about half is the public contract's javadoc and the package-private
+ * test hooks; the code left is the lock, its two conditions and every method that takes them. Splitting the
+ * waiting from the lock it waits on would spread one monitor over two classes, so the bookkeeping went to
+ * {@link SlotWindow} and {@link SlabHeap} instead.
  */
 public final class HeapRing {
 
@@ -49,50 +44,26 @@ public final class HeapRing {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HeapRing.class);
 
-    private static final String SIZE_KEY = "strata.worker.heap-ring-size";
-    /** Start small: a ring rarely has more than a few hundred slots pending. Power of two. */
-    private static final int INITIAL_WINDOW = 64;
-    /** Largest power-of-two int array length. */
-    private static final int MAX_WINDOW = 1 << 30;
-
-    private final long heapBase;
-    private final long heapSize;
+    static final String SIZE_KEY = "strata.worker.heap-ring-size";
+    static final String WINDOW_KEY = "strata.worker.task-window";
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when reclamation returns heap bytes; allocators under back-pressure wait here. */
+    /** Signalled when a release frees heap bytes or window room; allocators under back-pressure wait here. */
     private final Condition roomFreed = lock.newCondition();
     /** Signalled when the last live slot is released; {@link #awaitDrained} waits here. */
     private final Condition drained = lock.newCondition();
 
-    // Heap ring, as offsets from heapBase. top: where the next slab goes; tail: end of the newest
-    // reclaimed slab. used disambiguates top == tail (empty vs. full).
-    private long top;
-    private long tail;
-    private long used;
-    private long highWater;
-
-    // Slot window [oldestPending, nextSlot): every slot not yet reclaimed, released or not. Ids are
-    // consecutive and the window never exceeds the array length, so slot & mask is a collision-free
-    // index; the arrays double when the window fills (amortised O(1), no boxing per slot).
-    private int nextSlot;
-    private int oldestPending;
-    // The oldest slot that may still hold heap bytes: slabs come back FIFO among slab-owning slots only,
-    // so a live slot without a slab (most tasks) never holds back the heap. oldestPending <= heapFrontier.
-    private int heapFrontier;
-    private int live;
-    // Released slots that had failed or been skipped: a later reader of their output must be skipped, not
-    // run on garbage. This ring is the only record of that fact once a slot is consumed. Few; cleared by reset().
-    private final java.util.Set<Integer> failed = new java.util.HashSet<>();
-    private int mask = INITIAL_WINDOW - 1;
-    /** Offset tail moves to when the slot is reclaimed (the end of its slab). */
-    private long[] slabEnd = new long[INITIAL_WINDOW];
-    /** Bytes the slot returns to the ring when reclaimed: its slab plus any wrap waste; 0 if none. */
-    private long[] slabCharge = new long[INITIAL_WINDOW];
-    private boolean[] released = new boolean[INITIAL_WINDOW];
+    private final SlotWindow slots;
+    private final SlabHeap heap;
 
     private long backPressureWaits;
     private int waitingAllocators;
     private boolean shutdown;
+
+    /** As {@link #HeapRing(long, long, int)} with no practical task window (tests of the heap alone). */
+    public HeapRing(long heapBase, long heapSize) {
+        this(heapBase, heapSize, SlotWindow.MAX_SPAN);
+    }
 
     /**
      * Called once when an engine starts, with the ring's pre-sized region of tensor memory.
@@ -101,9 +72,11 @@ public final class HeapRing {
      *     #ALIGNMENT} so that aligned offsets are aligned addresses
      * @param heapSize length of the region in bytes ({@code strata.worker.heap-ring-size}), at
      *     least {@link #ALIGNMENT}
-     * @throws IllegalArgumentException if {@code heapSize} or {@code heapBase} is out of range
+     * @param taskWindow most slots live at once ({@code strata.worker.task-window}), at least 1
+     * @throws IllegalArgumentException if {@code heapSize}, {@code heapBase} or {@code taskWindow} is out of
+     *     range
      */
-    public HeapRing(long heapBase, long heapSize) {
+    public HeapRing(long heapBase, long heapSize, int taskWindow) {
         if (heapSize < ALIGNMENT) {
             throw new IllegalArgumentException(
                     "heapSize (" + SIZE_KEY + ") must be at least " + ALIGNMENT + " bytes, got " + heapSize);
@@ -116,8 +89,8 @@ public final class HeapRing {
             throw new IllegalArgumentException(
                     "heapBase + heapSize overflows a long: " + heapBase + " + " + heapSize);
         }
-        this.heapBase = heapBase;
-        this.heapSize = heapSize;
+        this.slots = new SlotWindow(taskWindow);
+        this.heap = new SlabHeap(heapBase, heapSize);
     }
 
     /**
@@ -131,12 +104,12 @@ public final class HeapRing {
 
     /**
      * Called by the orchestrator (user thread) for each submitted task and each {@code alloc}:
-     * assigns the next slot id and, when {@code bytes > 0}, a slab of the heap ring. Waits for
-     * room (back-pressure) up to {@code timeout} when the ring is full; zero-byte requests never
-     * wait.
+     * assigns the next slot id and, when {@code bytes > 0}, a slab of the heap ring. Waits
+     * (back-pressure) up to {@code timeout} while the task window is full or, for {@code bytes > 0}, the
+     * heap has no room.
      *
      * @param bytes buffer size; 0 for a task that owns no runtime buffer
-     * @param timeout how long to wait for heap room ({@code allocTimeout}); zero or negative means
+     * @param timeout how long to wait for room ({@code allocTimeout}); zero or negative means
      *     do not wait
      * @return the slot id and, if {@code bytes > 0}, the slab's address and rounded length
      * @throws IllegalArgumentException if {@code bytes < 0}
@@ -152,35 +125,19 @@ public final class HeapRing {
         Objects.requireNonNull(timeout, "timeout");
         // Round without overflow: pad fits only if bytes + pad <= heapSize.
         long pad = -bytes & (ALIGNMENT - 1);
-        if (bytes > heapSize || pad > heapSize - bytes) {
-            throw new RingExhaustedException(tooLargeMessage(bytes, pad));
+        if (bytes > heap.heapSize() || pad > heap.heapSize() - bytes) {
+            throw new RingExhaustedException(heap.tooLargeMessage(bytes, pad));
         }
         long slab = bytes + pad;
         lock.lock();
         try {
             ensureOpen();
-            ensureSlotIdLeft();
-            long offset = slab == 0 ? 0 : waitForRoom(bytes, slab, timeout);
-            ensureSlotIdLeft(); // another allocator may have taken the last id while we waited
-            if (nextSlot - oldestPending == released.length) {
-                growWindow();
-            }
-            long charge = 0;
-            if (slab > 0) {
-                // offset != top only when the slab wraps to 0; the skipped end space rides with it.
-                charge = offset == top ? slab : (heapSize - top) + slab;
-                top = offset + slab;
-                used += charge;
-                highWater = Math.max(highWater, used);
-            }
-            int slot = nextSlot++;
-            int i = slot & mask;
-            released[i] = false;
-            slabEnd[i] = top;
-            slabCharge[i] = charge;
-            live++;
-            assert heapConsistent();
-            return new Allocation(slot, slab == 0 ? 0 : heapBase + offset, slab);
+            slots.ensureIdLeft();
+            long offset = waitForRoom(bytes, slab, timeout);
+            slots.ensureIdLeft(); // another allocator may have taken the last id while we waited
+            int slot = slots.take();
+            long address = slab == 0 ? 0 : heap.place(slot, offset, slab);
+            return new Allocation(slot, address, slab);
         } finally {
             lock.unlock();
         }
@@ -219,19 +176,24 @@ public final class HeapRing {
 
     /** The body of both releases; called with the lock held, returns with it released. */
     private void releaseLocked(ReleaseBatch consumed) {
-        boolean freed = false;
         try {
             int[] bad = consumed.failed();
             for (int k = 0; k < consumed.failedCount(); k++) {
-                failed.add(bad[k]);
+                slots.markFailed(bad[k]);
             }
-            int[] slots = consumed.slots();
+            int[] released = consumed.slots();
             for (int k = 0; k < consumed.size(); k++) {
-                freed |= releaseLocked(slots[k]);
+                slots.release(released[k]);
             }
         } finally {
-            // Wake waiters even when a later slot was rejected: the earlier ones did free room.
-            wakeWaiters(freed);
+            // Reclaim and wake waiters even when a later slot was rejected: the earlier ones did free room.
+            heap.reclaim(slots::isReleased);
+            if (waitingAllocators > 0) {
+                roomFreed.signalAll(); // every release frees window room; waiters may want different sizes
+            }
+            if (slots.live() == 0) {
+                drained.signalAll();
+            }
             lock.unlock();
             consumed.clear();
         }
@@ -244,7 +206,7 @@ public final class HeapRing {
     public boolean releasedFailed(int slot) {
         lock.lock();
         try {
-            return failed.contains(slot);
+            return slots.releasedFailed(slot);
         } finally {
             lock.unlock();
         }
@@ -257,7 +219,7 @@ public final class HeapRing {
     public boolean isLiveOrFailed(int slot) {
         lock.lock();
         try {
-            return isLiveLocked(slot) || failed.contains(slot);
+            return slots.isLive(slot) || slots.releasedFailed(slot);
         } finally {
             lock.unlock();
         }
@@ -277,7 +239,7 @@ public final class HeapRing {
     public int liveSlots() {
         lock.lock();
         try {
-            return live;
+            return slots.live();
         } finally {
             lock.unlock();
         }
@@ -290,7 +252,7 @@ public final class HeapRing {
     public long bytesInUse() {
         lock.lock();
         try {
-            return used;
+            return heap.used();
         } finally {
             lock.unlock();
         }
@@ -300,7 +262,7 @@ public final class HeapRing {
     public long highWaterBytes() {
         lock.lock();
         try {
-            return highWater;
+            return heap.highWater();
         } finally {
             lock.unlock();
         }
@@ -329,13 +291,13 @@ public final class HeapRing {
         long nanos = toNanos(timeout);
         lock.lockInterruptibly();
         try {
-            while (live > 0 && !shutdown) {
+            while (slots.live() > 0 && !shutdown) {
                 if (nanos <= 0) {
                     return false;
                 }
                 nanos = drained.awaitNanos(nanos);
             }
-            return live == 0;
+            return slots.live() == 0;
         } finally {
             lock.unlock();
         }
@@ -350,20 +312,12 @@ public final class HeapRing {
     public void reset() {
         lock.lock();
         try {
-            if (live > 0) {
-                throw new IllegalStateException("cannot reset the heap ring: " + live
-                        + " slot(s) still live, oldest live slot " + oldestPending);
+            if (slots.live() > 0) {
+                throw new IllegalStateException("cannot reset the heap ring: " + slots.live()
+                        + " slot(s) still live, oldest live slot " + slots.oldest());
             }
-            // live == 0 means the frontier has passed every slot, so the window is empty.
-            assert oldestPending == nextSlot && used == 0;
-            nextSlot = 0;
-            oldestPending = 0;
-            heapFrontier = 0;
-            failed.clear();
-            top = 0;
-            tail = 0;
-            used = 0;
-            highWater = 0;
+            slots.reset();
+            heap.reset(); // live == 0: every slab was reclaimed
             assert checkInvariants();
         } finally {
             lock.unlock();
@@ -390,12 +344,9 @@ public final class HeapRing {
     public String toString() {
         lock.lock();
         try {
-            return "HeapRing[base=0x" + Long.toHexString(heapBase) + ", size=" + heapSize
-                    + ", top=" + top + ", tail=" + tail + ", inUse=" + used
-                    + ", highWater=" + highWater + ", liveSlots=" + live
-                    + ", nextSlot=" + nextSlot + ", oldestPending=" + oldestPending
-                    + ", backPressureWaits=" + backPressureWaits
-                    + (shutdown ? ", shut down" : "") + "]";
+            return "HeapRing[" + heap + ", liveSlots=" + slots.live() + ", taskWindow=" + slots.limit()
+                    + ", nextSlot=" + slots.next() + ", oldestPending=" + slots.oldest()
+                    + ", backPressureWaits=" + backPressureWaits + (shutdown ? ", shut down" : "") + "]";
         } finally {
             lock.unlock();
         }
@@ -414,7 +365,7 @@ public final class HeapRing {
     boolean isLive(int slot) {
         lock.lock();
         try {
-            return isLiveLocked(slot);
+            return slots.isLive(slot);
         } finally {
             lock.unlock();
         }
@@ -424,7 +375,7 @@ public final class HeapRing {
     int nextSlot() {
         lock.lock();
         try {
-            return nextSlot;
+            return slots.next();
         } finally {
             lock.unlock();
         }
@@ -440,7 +391,7 @@ public final class HeapRing {
         }
     }
 
-    /** Threads currently blocked in {@link #allocate} waiting for heap room. */
+    /** Threads currently blocked in {@link #allocate} waiting for room. */
     int waitingAllocators() {
         lock.lock();
         try {
@@ -464,12 +415,7 @@ public final class HeapRing {
     void startSlotsAt(int first) {
         lock.lock();
         try {
-            if (first < 0 || oldestPending != nextSlot) {
-                throw new IllegalStateException("startSlotsAt needs an empty ring and first >= 0");
-            }
-            nextSlot = first;
-            oldestPending = first;
-            heapFrontier = first;
+            slots.startAt(first);
         } finally {
             lock.unlock();
         }
@@ -479,26 +425,8 @@ public final class HeapRing {
     boolean checkInvariants() {
         lock.lock();
         try {
-            check(0 <= oldestPending && oldestPending <= heapFrontier && heapFrontier <= nextSlot, "slot window");
-            check(nextSlot - oldestPending <= released.length, "window exceeds arrays");
-            check(oldestPending == nextSlot || !released[oldestPending & mask], "frontier is released");
-            check(0 <= used && used <= heapSize, "used out of range");
-            check(used != 0 || (top == 0 && tail == 0), "empty ring not at 0");
-            check(0 <= top && top <= heapSize && 0 <= tail && tail <= heapSize, "top/tail range");
-            check(top % ALIGNMENT == 0, "top alignment");
-            long span = top > tail ? top - tail : top < tail ? heapSize - tail + top : (used == 0 ? 0 : heapSize);
-            check(span == used, "used != distance tail->top");
-            int unreleased = 0;
-            long charged = 0;
-            for (int s = oldestPending; s < nextSlot; s++) {
-                int i = s & mask;
-                if (!released[i]) {
-                    unreleased++;
-                }
-                charged += slabCharge[i];
-            }
-            check(unreleased == live, "live count");
-            check(charged == used, "charges != used");
+            slots.checkInvariants();
+            heap.checkInvariants(slots::isReleased);
             return true;
         } finally {
             lock.unlock();
@@ -507,83 +435,12 @@ public final class HeapRing {
 
     // ---- internals -----------------------------------------------------------------------------
 
-    private boolean isLiveLocked(int slot) {
-        return slot >= oldestPending && slot < nextSlot && !released[slot & mask];
-    }
-
-    /** Marks one slot released and advances the FIFO frontier; true if heap bytes came back. */
-    private boolean releaseLocked(int slot) {
-        if (slot < 0 || slot >= nextSlot) {
-            throw new IllegalArgumentException(
-                    "slot " + slot + " is not live: never allocated (next slot is " + nextSlot + ")");
-        }
-        int i = slot & mask;
-        if (slot < oldestPending || released[i]) {
-            throw new IllegalArgumentException("slot " + slot + " is not live: already released");
-        }
-        released[i] = true;
-        live--;
-        boolean freed = false;
-        // FIFO among slab owners: stop at the oldest slab that is still live; slab-less slots never block.
-        while (heapFrontier < nextSlot) {
-            int j = heapFrontier & mask;
-            if (slabCharge[j] > 0) {
-                if (!released[j]) {
-                    break;
-                }
-                tail = slabEnd[j];
-                used -= slabCharge[j];
-                slabCharge[j] = 0;
-                freed = true;
-            }
-            heapFrontier++;
-        }
-        // The slot window only shrinks past released slots.
-        while (oldestPending < nextSlot && released[oldestPending & mask]) {
-            oldestPending++;
-        }
-        if (used == 0) {
-            // Restart an empty ring at 0 so the whole heap is one contiguous run again; otherwise
-            // a request near heapSize could never fit and would time out on an empty ring.
-            top = 0;
-            tail = 0;
-        }
-        assert heapConsistent();
-        return freed;
-    }
-
-    private void wakeWaiters(boolean freed) {
-        if (freed && waitingAllocators > 0) {
-            roomFreed.signalAll(); // waiters may want different sizes, so wake them all
-        }
-        if (live == 0) {
-            drained.signalAll();
-        }
-    }
-
     /**
-     * Offset where a slab of {@code slab} bytes goes now, or -1 if it does not fit. Bump at top;
-     * wrap to 0 only when it does not fit before the end of the heap but does before tail.
+     * Waits on {@link #roomFreed}, up to the timeout, until the task window has room and (for a slab) the
+     * heap has a placement; returns that placement (0 for no slab).
      */
-    private long placement(long slab) {
-        if (used == 0) {
-            return 0;
-        }
-        if (top > tail) { // free: [top, heapSize) and [0, tail)
-            if (heapSize - top >= slab) {
-                return top;
-            }
-            return tail >= slab ? 0 : -1;
-        }
-        if (top < tail) { // wrapped; free: [top, tail)
-            return tail - top >= slab ? top : -1;
-        }
-        return -1; // top == tail with bytes in use: full
-    }
-
-    /** Returns a placement for the slab, waiting on {@link #roomFreed} up to the timeout. */
     private long waitForRoom(long bytes, long slab, Duration timeout) {
-        long offset = placement(slab);
+        long offset = roomFor(slab);
         if (offset >= 0) {
             return offset;
         }
@@ -591,7 +448,7 @@ public final class HeapRing {
         boolean waited = false;
         while (true) {
             if (nanos <= 0) {
-                String message = fullMessage(bytes, timeout);
+                String message = slots.full() ? windowFullMessage(timeout) : heapFullMessage(bytes, timeout);
                 // Logged here, where it happens: the orch fn may catch or wrap the exception.
                 LOG.warn("back-pressure timeout: {}", message);
                 throw new RingExhaustedException(message);
@@ -605,42 +462,25 @@ public final class HeapRing {
                 nanos = roomFreed.awaitNanos(nanos);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException(
-                        "interrupted while waiting for heap ring room for " + bytes + " bytes", e);
+                throw new IllegalStateException("interrupted while waiting for heap ring room for " + bytes
+                        + " bytes", e);
             } finally {
                 waitingAllocators--;
             }
             ensureOpen();
-            offset = placement(slab);
+            offset = roomFor(slab);
             if (offset >= 0) {
                 return offset;
             }
         }
     }
 
-    /** Doubles the slot arrays, re-placing each pending slot at its index under the new mask. */
-    private void growWindow() {
-        int capacity = released.length;
-        if (capacity >= MAX_WINDOW) {
-            throw new IllegalStateException("more than " + MAX_WINDOW + " slots pending reclamation "
-                    + "(oldest pending slot " + oldestPending + " is still live)");
+    /** Where a new slot's slab goes now (0 for none), or -1 while the window is full or the slab does not fit. */
+    private long roomFor(long slab) {
+        if (slots.full()) {
+            return -1;
         }
-        int newCapacity = capacity * 2;
-        int newMask = newCapacity - 1;
-        long[] newEnd = new long[newCapacity];
-        long[] newCharge = new long[newCapacity];
-        boolean[] newReleased = new boolean[newCapacity];
-        for (int s = oldestPending; s < nextSlot; s++) {
-            int from = s & mask;
-            int to = s & newMask;
-            newEnd[to] = slabEnd[from];
-            newCharge[to] = slabCharge[from];
-            newReleased[to] = released[from];
-        }
-        slabEnd = newEnd;
-        slabCharge = newCharge;
-        released = newReleased;
-        mask = newMask;
+        return slab == 0 ? 0 : heap.placement(slab);
     }
 
     private void ensureOpen() {
@@ -649,39 +489,19 @@ public final class HeapRing {
         }
     }
 
-    private void ensureSlotIdLeft() {
-        if (nextSlot == Integer.MAX_VALUE) {
-            throw new IllegalStateException("slot ids exhausted: reached the limit Integer.MAX_VALUE ("
-                    + Integer.MAX_VALUE + "); reset() the ring at drain to restart ids at 0");
-        }
-    }
-
-    private String tooLargeMessage(long bytes, long pad) {
-        String rounded = bytes <= heapSize && pad > 0
-                ? " (" + (bytes + pad) + " after rounding up to " + ALIGNMENT + "-byte alignment)"
-                : "";
-        return "allocation of " + bytes + " bytes" + rounded + " exceeds the whole heap ring ("
-                + SIZE_KEY + " = " + heapSize + "); raise " + SIZE_KEY;
-    }
-
-    private String fullMessage(long bytes, Duration timeout) {
+    private String heapFullMessage(long bytes, Duration timeout) {
         return "heap ring full: no room for " + bytes + " bytes within " + format(timeout) + " ("
-                + SIZE_KEY + " = " + heapSize + ", in use " + used + " bytes by " + live
+                + SIZE_KEY + " = " + heap.heapSize() + ", in use " + heap.used() + " bytes by " + slots.live()
                 + " live slots); raise " + SIZE_KEY + " or free buffers sooner with narrower scopes";
     }
 
-    /**
-     * O(1) part of {@link #checkInvariants}, cheap enough for every allocate and release when
-     * assertions are on (the full check walks the slot window and is for tests).
-     */
-    private boolean heapConsistent() {
-        long span = top > tail ? top - tail : top < tail ? heapSize - tail + top : (used == 0 ? 0 : heapSize);
-        check(span == used && used <= heapSize && (used != 0 || (top == 0 && tail == 0)),
-                "used != distance tail->top");
-        return true;
+    private String windowFullMessage(Duration timeout) {
+        return "task window full: " + slots.live() + " tasks live (submitted, not yet consumed) and none consumed"
+                + " within " + format(timeout) + " (" + WINDOW_KEY + " = " + slots.limit() + "); raise "
+                + WINDOW_KEY + " or let tasks be consumed sooner with narrower scopes (scopeBegin/scopeEnd)";
     }
 
-    private static void check(boolean ok, String what) {
+    static void check(boolean ok, String what) {
         if (!ok) {
             throw new AssertionError("HeapRing invariant broken: " + what);
         }

@@ -3,6 +3,7 @@ package dev.strata.scheduler;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.graph.IntList;
 import dev.strata.graph.ScopeStack;
+import dev.strata.graph.SlotSet;
 import dev.strata.graph.TensorMap;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
@@ -33,6 +34,9 @@ final class DagOrchestrator implements Orchestrator {
     private final ScopeStack scopes = new ScopeStack();
     private final Thread owner = Thread.currentThread();
     private final IntList producers = new IntList(8);
+    // Producers already in this submit's list: O(1) per tensor, emptied in O(1) per submit (a wide join
+    // would otherwise scan the list once per tensor).
+    private final SlotSet listed = new SlotSet();
     private int sweepAt = 4096;
     private boolean open = true;
     private final boolean stampSubmits;
@@ -154,6 +158,7 @@ final class DagOrchestrator implements Orchestrator {
         int slot = a.slot();
         long nextAddress = a.address();
         producers.clear();
+        listed.clear();
         // The seed's tag walk: tensor by tensor, look up then insert. A task that writes a buffer and later
         // reads it (or a group member reading what an earlier member writes) finds itself and skips it.
         TaskArgsSnapshot[] snapshots = new TaskArgsSnapshot[members.size()];
@@ -169,7 +174,7 @@ final class DagOrchestrator implements Orchestrator {
                 }
                 if (tag.looksUpProducer()) {
                     int p = tensors.lookup(t.data());
-                    if (p >= 0 && p != slot && !producers.contains(p)) {
+                    if (p >= 0 && p != slot && listed.add(p)) {
                         producers.add(p);
                     }
                 }

@@ -96,7 +96,7 @@ final class Engine implements AutoCloseable {
         List<String> kernelNames = callables.chipNames();
         Path dir = s.memoryDir().isEmpty() ? null : Path.of(s.memoryDir());
         SharedTensorMemory memory = SharedTensorMemory.create(dir, s.arenaSize(), s.heapRingSize());
-        HeapRing ring = new HeapRing(memory.heapBase(), memory.heapSize());
+        HeapRing ring = new HeapRing(memory.heapBase(), memory.heapSize(), s.taskWindow());
         List<ChipProcess> processes = new ArrayList<>();
         RoundTripStats chipRoundTrips = new RoundTripStats(); // this engine's, read by its metrics
         List<InterruptibleWorker> userCode = new ArrayList<>();

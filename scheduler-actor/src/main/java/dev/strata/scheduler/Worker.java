@@ -332,6 +332,15 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Tasks live at once (submitted, not yet consumed) before a submit waits, default 262144
+         * ({@code strata.worker.task-window}).
+         */
+        public Builder taskWindow(int n) {
+            settings = settings.withTaskWindow(n);
+            return this;
+        }
+
         /** Upper bound on one run, default 1 h. */
         public Builder runTimeout(Duration d) {
             settings = settings.withRunTimeout(d);

@@ -397,6 +397,49 @@ class HeapRingTest {
         return b;
     }
 
+    // ---- task window --------------------------------------------------------------------------
+
+    @Test
+    void aFullTaskWindowMakesEvenASlabLessSubmitWaitForARelease() throws Exception {
+        HeapRing ring = new HeapRing(BASE, 4 * ALIGNMENT, 2);
+        Allocation a = ring.allocate(0, NO_WAIT);
+        ring.allocate(0, NO_WAIT);
+        CompletableFuture<Allocation> third = inThread(() -> ring.allocate(0, LONG));
+        awaitTrue(() -> ring.waitingAllocators() == 1, "third submit waits for the window");
+        assertFalse(third.isDone());
+        ring.release(a.slot());
+        assertEquals(2, third.get(10, TimeUnit.SECONDS).slot());
+        assertEquals(1, ring.backPressureWaits());
+        assertTrue(ring.checkInvariants());
+    }
+
+    @Test
+    void aTaskWindowThatStaysFullFailsNamingTheKeyToRaise() {
+        HeapRing ring = new HeapRing(BASE, 4 * ALIGNMENT, 1);
+        ring.allocate(0, NO_WAIT);
+        RingExhaustedException e = assertThrows(RingExhaustedException.class,
+                () -> ring.allocate(0, Duration.ofMillis(20)));
+        assertTrue(e.getMessage().contains("task window full"), e.getMessage());
+        assertTrue(e.getMessage().contains("raise strata.worker.task-window"), e.getMessage());
+        assertTrue(e.getMessage().contains("= 1)"), e.getMessage());
+        assertEquals(1, ring.liveSlots(), "the failed submit took no slot");
+    }
+
+    @Test
+    void memoryOfTheRingDependsOnTheWindowNotTheRunLength() {
+        HeapRing ring = new HeapRing(BASE, 64 * ALIGNMENT, 1024);
+        ArrayDeque<Integer> live = new ArrayDeque<>();
+        for (int i = 0; i < 1_000_000; i++) {
+            if (live.size() == 1024) {
+                ring.release(live.poll());
+            }
+            live.add(ring.allocate(i % 16 == 0 ? ALIGNMENT : 0, NO_WAIT).slot());
+        }
+        assertEquals(1024, ring.liveSlots());
+        assertThrows(RingExhaustedException.class, () -> ring.allocate(0, NO_WAIT), "window of 1024 is full");
+        assertTrue(ring.checkInvariants());
+    }
+
     // ---- drain and reset ----------------------------------------------------------------------
 
     @Test

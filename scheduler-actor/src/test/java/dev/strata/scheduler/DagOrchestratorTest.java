@@ -174,6 +174,28 @@ class DagOrchestratorTest {
         assertEquals(0, h.ring.liveSlots());
     }
 
+    /**
+     * A join reading 200,000 tensors of 200,000 producers (each named twice): de-duplication must be O(1) per
+     * tensor. The list scan it replaced costs ~6 * 10^10 comparisons here (well over a minute); the timeout
+     * leaves a huge margin over the linear cost (about a second on a loaded machine).
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aWideJoinIsWiredInLinearTime() {
+        int n = 200_000;
+        TaskArgs join = new TaskArgs();
+        for (int i = 0; i < n; i++) {
+            ContinuousTensor t = ContinuousTensor.of(0x10_0000 + 64L * i, DataType.FLOAT32, 16);
+            sub(new TaskArgs().addTensor(t, OUTPUT));
+            join.addTensor(t, INPUT);
+        }
+        for (int i = 0; i < n; i++) {
+            join.addTensor(ContinuousTensor.of(0x10_0000 + 64L * i, DataType.FLOAT32, 16), INPUT);
+        }
+        int j = sub(join);
+        assertEquals(n, h.graph.slot(j).fanin(), "each producer once, however many tensors name it");
+    }
+
     @Test
     void unknownCallableIsRejectedNamingTheId() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> h.orch.submitSub(9));
