@@ -14,6 +14,7 @@ import dev.strata.protocol.DataType;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TensorMemory;
 import dev.strata.scheduler.OrchFn;
+import dev.strata.scheduler.Orchestrator;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
 import java.io.PrintStream;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 
 /**
  * The {@code noop-dag} job: runs each configured {@link DagShape} of N trivial sub callables as one
@@ -92,11 +94,8 @@ public final class NoopDagJob implements Job {
     private ShapeResult independent(Worker engine, int n) {
         List<ContinuousTensor> outs = allocate(engine.memory(), n);
         try {
-            double seconds = time(engine, (orch, args, cfg) -> {
-                for (ContinuousTensor t : outs) {
-                    orch.submitSub(increment, new TaskArgs().addTensor(t, OUTPUT));
-                }
-            });
+            double seconds = time(engine, (orch, args, cfg) -> inScopes(orch, n,
+                    i -> orch.submitSub(increment, new TaskArgs().addTensor(outs.get(i), OUTPUT))));
             return new ShapeResult(n, seconds, expectEach(engine.memory(), outs, 1));
         } finally {
             free(engine.memory(), outs);
@@ -107,11 +106,8 @@ public final class NoopDagJob implements Job {
     private ShapeResult chain(Worker engine, int n) {
         List<ContinuousTensor> counter = allocate(engine.memory(), 1);
         try {
-            double seconds = time(engine, (orch, args, cfg) -> {
-                for (int i = 0; i < n; i++) {
-                    orch.submitSub(increment, new TaskArgs().addTensor(counter.get(0), INOUT));
-                }
-            });
+            double seconds = time(engine, (orch, args, cfg) -> inScopes(orch, n,
+                    i -> orch.submitSub(increment, new TaskArgs().addTensor(counter.get(0), INOUT))));
             return new ShapeResult(n, seconds, expectEach(engine.memory(), counter, n));
         } finally {
             free(engine.memory(), counter);
@@ -148,15 +144,27 @@ public final class NoopDagJob implements Job {
         int groups = n / 2;
         List<ContinuousTensor> outs = allocate(engine.memory(), 2 * groups);
         try {
-            double seconds = time(engine, (orch, args, cfg) -> {
-                for (int g = 0; g < groups; g++) {
-                    orch.submitSubGroup(increment, List.of(new TaskArgs().addTensor(outs.get(2 * g), OUTPUT),
-                            new TaskArgs().addTensor(outs.get(2 * g + 1), OUTPUT)));
-                }
-            });
+            double seconds = time(engine, (orch, args, cfg) -> inScopes(orch, groups,
+                    g -> orch.submitSubGroup(increment, List.of(new TaskArgs().addTensor(outs.get(2 * g), OUTPUT),
+                            new TaskArgs().addTensor(outs.get(2 * g + 1), OUTPUT)))));
             return new ShapeResult(2 * groups, seconds, expectEach(engine.memory(), outs, 1));
         } finally {
             free(engine.memory(), outs);
+        }
+    }
+
+    /**
+     * Submits tasks {@code 0 .. n-1} in scopes of {@link #SCOPE_TASKS}, as a long run should: a task is consumed
+     * (its slot freed for the task window) only once its scope has ended, so one scope over a million tasks
+     * would fill strata.worker.task-window. Tags still order tasks across scopes.
+     */
+    private static void inScopes(Orchestrator orch, int n, IntConsumer submit) {
+        for (int first = 0; first < n; first += SCOPE_TASKS) {
+            orch.scopeBegin();
+            for (int i = first; i < Math.min(n, first + SCOPE_TASKS); i++) {
+                submit.accept(i);
+            }
+            orch.scopeEnd();
         }
     }
 
@@ -194,6 +202,9 @@ public final class NoopDagJob implements Job {
         return wrong == 0 ? null
                 : wrong + " of " + tensors.size() + " values differ from " + expected + " (first: " + firstWrong + ")";
     }
+
+    /** Tasks per scope in the shapes that need no join over all of them (all but fan). */
+    static final int SCOPE_TASKS = 1000;
 
     private record ShapeResult(int tasks, double seconds, String problem) {
     }
