@@ -67,7 +67,11 @@ final class NodeCommand {
             }
             Runtime.getRuntime().halt(left ? Cli.OK : Cli.JOB_FAILED);
         }, "strata-node-leave");
-        Runtime.getRuntime().addShutdownHook(leaveOnSignal);
+        try {
+            Runtime.getRuntime().addShutdownHook(leaveOnSignal);
+        } catch (IllegalStateException signalledWhileStarting) {
+            leaveOnSignal.run(); // the signal came before the hook was in place: leave and end the process now
+        }
         try {
             node.whenTerminated().toCompletableFuture().get();
         } catch (InterruptedException e) {
