@@ -43,6 +43,8 @@ public final class Cli {
         switch (args[0]) {
             case "run":
                 return new RunCommand(out, err).run(rest);
+            case "node":
+                return new NodeCommand(err).run(rest);
             // Further sub-commands (e.g. "bench") are dispatched here, each a class with int run(String[]).
             case "help":
             case "-h":
@@ -65,6 +67,10 @@ public final class Cli {
         to.println("                    e.g. config/examples/tiled-cholesky.conf or config/examples/noop-dag.conf;");
         to.println("                    --trace writes each run's Chrome-trace JSON (Perfetto), --report an HTML");
         to.println("                    run report of the last run");
+        to.println("  node <node.conf>  run a worker node of a Strata cluster (docs/cluster.md): join the cluster");
+        to.println("                    named by pekko.cluster.seed-nodes with role worker and serve until SIGTERM,");
+        to.println("                    then leave it and exit 0; system properties override the file,");
+        to.println("                    e.g. config/cluster/worker-1.conf");
         to.println("  help              print this message");
         to.println();
         to.println("exit codes: 0 success, 1 job failed, 2 bad usage or configuration");

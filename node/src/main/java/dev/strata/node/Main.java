@@ -1,7 +1,8 @@
 package dev.strata.node;
 
 /**
- * Entry point of {@code strata-node.jar}: {@code java -jar strata-node.jar run <file.conf>}. Everything but
+ * Entry point of {@code strata-node.jar}: {@code java -jar strata-node.jar run <file.conf>} or
+ * {@code java -jar strata-node.jar node <node.conf>}. Everything but
  * the JVM setup and the process exit lives in {@link Cli}, so tests call it without exiting the JVM.
  */
 public final class Main {

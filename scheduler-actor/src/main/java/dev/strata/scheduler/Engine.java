@@ -3,6 +3,9 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.chip.ChipWorker;
+import dev.strata.cluster.HeadJoin;
+import dev.strata.cluster.MemberConfig;
+import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
@@ -89,8 +92,17 @@ final class Engine implements AutoCloseable {
         this.node = system.address().toString();
     }
 
-    /** Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. */
+    /** {@link #start(WorkerSettings, ClusterSettings, Config, Callables)} with {@code strata.cluster} of {@code config}. */
     static Engine start(WorkerSettings s, Config config, Callables callables) {
+        return start(s, ClusterSettings.fromConfig(config), config, callables);
+    }
+
+    /**
+     * Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. With cluster mode
+     * on, the actor system is a cluster member with role {@code head} and this returns once enough worker nodes
+     * are up ({@link HeadJoin}); tasks still run on this engine's own workers.
+     */
+    static Engine start(WorkerSettings s, ClusterSettings cluster, Config config, Callables callables) {
         List<SubCallable> subs = callables.subs();
         List<ChipKernel> kernels = callables.kernels();
         List<String> kernelNames = callables.chipNames();
@@ -137,6 +149,9 @@ final class Engine implements AutoCloseable {
                             + "strata.worker.blocking-dispatcher.thread-pool-executor.fixed-pool-size = "
                                     + Math.max(1, s.chipWorkers() + s.subWorkers()))
                     .withFallback(config);
+            if (cluster.enabled()) {
+                actorConfig = MemberConfig.of(MemberConfig.HEAD_ROLE, actorConfig);
+            }
             system = ActorSystem.create(guardian(s, ring, chips, subWorkers, callables.chipNames(), progress,
                     latencies, started), "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
@@ -156,7 +171,12 @@ final class Engine implements AutoCloseable {
                         engine.onSystemStopping();
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
+            if (cluster.enabled()) {
+                joinCluster(engine, cluster);
+            }
             return engine;
+        } catch (ClusterJoinFailed e) {
+            throw e.failure;
         } catch (Exception e) {
             if (system != null) {
                 system.terminate();
@@ -164,6 +184,26 @@ final class Engine implements AutoCloseable {
             processes.forEach(ChipProcess::close);
             memory.close();
             throw new IllegalStateException("engine did not start within " + START_TIMEOUT + ": " + e, e);
+        }
+    }
+
+    /** Waits for the worker nodes; on failure closes the engine and throws the join error as it is. */
+    private static void joinCluster(Engine engine, ClusterSettings cluster) throws ClusterJoinFailed {
+        try {
+            HeadJoin.await(engine.system, cluster);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw new ClusterJoinFailed(e);
+        }
+    }
+
+    /** Carries a join failure past start()'s generic "did not start" wrapping (the engine is closed already). */
+    private static final class ClusterJoinFailed extends Exception {
+        final RuntimeException failure;
+
+        ClusterJoinFailed(RuntimeException failure) {
+            super(failure);
+            this.failure = failure;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.ChipMode;
+import dev.strata.config.ClusterSettings;
 import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
@@ -39,6 +40,8 @@ public final class Worker implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final WorkerSettings settings;
+    /** strata.cluster: whether init() makes the engine a cluster member (role head) and waits for worker nodes. */
+    private final ClusterSettings cluster;
     private final Config config;
     private final Callables callables = new Callables();
     /**
@@ -53,6 +56,7 @@ public final class Worker implements AutoCloseable {
 
     private Worker(WorkerSettings settings, Config config) {
         this.settings = settings;
+        this.cluster = ClusterSettings.fromConfig(config);
         this.config = config;
     }
 
@@ -104,7 +108,10 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Maps the tensor memory and starts the ring, scheduler and worker actors; once. In PROCESS mode it also
-     * starts one child JVM per chip worker and waits for each to be ready.
+     * starts one child JVM per chip worker and waits for each to be ready. With {@code strata.cluster.enabled}
+     * the engine's actor system joins the Pekko cluster with role {@code head} and this waits until
+     * {@code strata.cluster.min-worker-nodes} worker nodes are up, else throws {@link IllegalStateException} after
+     * {@code strata.cluster.join-timeout} saying how many it saw and which seed nodes it tried (docs/cluster.md).
      */
     public void init() {
         lock.lock();
@@ -117,7 +124,7 @@ public final class Worker implements AutoCloseable {
             int chipArgsLimit = settings.mode() == ChipMode.PROCESS && settings.chipWorkers() > 0
                     ? ProcessLimits.chipArgsBytes(settings.process()) : Catalog.NO_LIMIT;
             Catalog catalog = callables.catalog(settings.subWorkers(), settings.chipWorkers(), chipArgsLimit);
-            runs = new RunLoop(settings, Engine.start(settings, config, callables), catalog);
+            runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables), catalog);
         } finally {
             lock.unlock();
         }

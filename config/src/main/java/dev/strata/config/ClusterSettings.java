@@ -1,0 +1,108 @@
+package dev.strata.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+
+/**
+ * Typed view of {@code strata.cluster}: whether an engine's actor system joins a Pekko cluster, and the limits of
+ * a head in one (docs/cluster.md). Read apart from {@link WorkerSettings}, since a worker node reads it too. An
+ * invalid value fails with {@link InvalidSettingException} naming the key.
+ *
+ * @param enabled         the engine's actor system joins a Pekko cluster (role {@code head} for a {@code Worker},
+ *                        {@code worker} for a node)
+ * @param minWorkerNodes  {@code init()} waits until this many {@code worker} nodes are up (0: it does not wait)
+ * @param joinTimeout     how long {@code init()} waits for them before it throws
+ * @param maxTaskRetries  re-dispatches of one task after its node was lost or its completion timed out
+ * @param taskTimeout     a remote dispatch without completion this long counts as a failed attempt
+ * @param noWorkerTimeout a run with no reachable worker node this long fails
+ */
+public record ClusterSettings(boolean enabled, int minWorkerNodes, Duration joinTimeout, int maxTaskRetries,
+                              Duration taskTimeout, Duration noWorkerTimeout) {
+
+    /** Prefix of every key read here. */
+    public static final String PATH = "strata.cluster";
+
+    public ClusterSettings {
+        check(minWorkerNodes >= 0, "min-worker-nodes", minWorkerNodes, "must be >= 0");
+        checkPositive(joinTimeout, "join-timeout");
+        check(maxTaskRetries >= 0, "max-task-retries", maxTaskRetries, "must be >= 0");
+        checkPositive(taskTimeout, "task-timeout");
+        checkPositive(noWorkerTimeout, "no-worker-timeout");
+    }
+
+    /** The defaults of {@code reference.conf}: cluster mode off. */
+    public static ClusterSettings defaults() {
+        return fromConfig(ConfigFactory.empty());
+    }
+
+    /**
+     * Reads {@code strata.cluster} from {@code config}, falling back to the defaults of {@code reference.conf} for
+     * missing keys. Only this section is checked here; {@link WorkerSettings#fromConfig} checks the other keys.
+     */
+    public static ClusterSettings fromConfig(Config config) {
+        Config c = config.withFallback(ConfigFactory.defaultReference()).resolve();
+        return new ClusterSettings(
+                getBoolean(c, key("enabled")),
+                getInt(c, key("min-worker-nodes")),
+                getDuration(c, key("join-timeout")),
+                getInt(c, key("max-task-retries")),
+                getDuration(c, key("task-timeout")),
+                getDuration(c, key("no-worker-timeout")));
+    }
+
+    /** These settings with {@code enabled} changed. */
+    public ClusterSettings withEnabled(boolean v) {
+        return new ClusterSettings(v, minWorkerNodes, joinTimeout, maxTaskRetries, taskTimeout, noWorkerTimeout);
+    }
+
+    /** These settings with {@code min-worker-nodes} changed (validated). */
+    public ClusterSettings withMinWorkerNodes(int v) {
+        return new ClusterSettings(enabled, v, joinTimeout, maxTaskRetries, taskTimeout, noWorkerTimeout);
+    }
+
+    /** These settings with {@code join-timeout} changed (validated). */
+    public ClusterSettings withJoinTimeout(Duration v) {
+        return new ClusterSettings(enabled, minWorkerNodes, v, maxTaskRetries, taskTimeout, noWorkerTimeout);
+    }
+
+    private static String key(String name) {
+        return PATH + "." + name;
+    }
+
+    private static void checkPositive(Duration d, String name) {
+        check(d != null && !d.isNegative() && !d.isZero(), name, d, "must be > 0");
+    }
+
+    private static void check(boolean ok, String name, Object value, String rule) {
+        if (!ok) {
+            throw new InvalidSettingException(key(name), value, rule);
+        }
+    }
+
+    private static boolean getBoolean(Config c, String key) {
+        try {
+            return c.getBoolean(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be true or false", e);
+        }
+    }
+
+    private static int getInt(Config c, String key) {
+        try {
+            return c.getInt(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be an integer", e);
+        }
+    }
+
+    private static Duration getDuration(Config c, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a duration such as 60 s",
+                    e);
+        }
+    }
+}
