@@ -5,6 +5,7 @@ import dev.strata.node.job.Job;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.cluster.ClusterJoinException;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.TraceSettings;
 import dev.strata.scheduler.HeapExhaustedException;
@@ -121,6 +122,9 @@ final class RunCommand {
         } catch (TaskFailedException | HeapExhaustedException | JobFailedException e) {
             err.println("strata: job failed: " + message(e));
             printCauses(e);
+            return Cli.JOB_FAILED;
+        } catch (ClusterJoinException e) {
+            err.println("strata: cannot start the engine: " + message(e));
             return Cli.JOB_FAILED;
         } catch (OutOfMemoryError e) {
             // Thrown on this thread, so the engine is intact and the job's data is garbage by now: say what

@@ -92,6 +92,17 @@ class CliTest {
     }
 
     @Test
+    void headWithoutWorkerNodesExits1WithOneLineSayingWhatItSaw() throws Exception {
+        String file = write("head.conf", SMALL_NOOP_DAG + """
+                strata.cluster { enabled = true, min-worker-nodes = 1, join-timeout = 2 s }
+                pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }
+                """);
+        assertEquals(Cli.JOB_FAILED, cli("run", file));
+        assertOneLineError("cannot start the engine");
+        assertTrue(err().contains("worker"), err());
+    }
+
+    @Test
     void unknownJobKindExits2NamingTheKey() throws Exception {
         assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("kind.conf", "strata.job.kind = lu\n")));
         assertOneLineError("strata.job.kind");

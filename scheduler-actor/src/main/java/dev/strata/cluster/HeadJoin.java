@@ -52,13 +52,13 @@ public final class HeadJoin {
             system.log().info("cluster: {} worker node(s) up: {}", nodes.size(), nodes);
             return nodes;
         } catch (TimeoutException e) {
-            throw new IllegalStateException(timeoutMessage(settings, seen.get(), seeds,
+            throw new ClusterJoinException(timeoutMessage(settings, seen.get(), seeds,
                     cluster.selfMember().address().toString(), cluster.selfMember().status() == MemberStatus.up()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for worker nodes to join the cluster", e);
+            throw new ClusterJoinException("interrupted while waiting for worker nodes to join the cluster", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("waiting for worker nodes failed: " + e.getCause(), e.getCause());
+            throw new ClusterJoinException("waiting for worker nodes failed: " + e.getCause(), e.getCause());
         }
     }
 
