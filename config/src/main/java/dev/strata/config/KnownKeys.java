@@ -87,8 +87,9 @@ public final class KnownKeys {
     private void walk(ConfigObject section, String path, List<String> extraOpen, List<String> unknown) {
         for (Map.Entry<String, ConfigValue> e : section.entrySet()) {
             String child = join(path, e.getKey());
-            if (openSections.contains(child) || extraOpen.contains(child)) {
-                continue;
+            if (openSections.contains(child) || extraOpen.contains(child)
+                    || e.getValue().valueType() == ConfigValueType.OBJECT && isDispatcher((ConfigObject) e.getValue())) {
+                continue; // a dispatcher section, Strata's or the user's own: Pekko's keys
             }
             if (e.getValue().valueType() == ConfigValueType.OBJECT && !leaves.contains(child)) {
                 walk((ConfigObject) e.getValue(), child, extraOpen, unknown);

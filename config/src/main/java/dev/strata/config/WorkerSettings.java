@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param subWorkers      number of sub workers (>= 0)
  * @param heapRingSize    bytes of the heap ring (1 KiB .. 2 GiB - 1 KiB)
  * @param arenaSize       bytes of the user arena (1 KiB .. 2 GiB - 1 KiB)
- * @param allocTimeout    how long a submit waits for heap space
+ * @param allocTimeout    how long a submit waits for heap space or task-window room
  * @param queueDepth      dispatches one worker may hold (>= 1)
  * @param taskWindow      tasks (slots) that may be live at once before a submit waits (1024 .. 2^30)
  * @param chipThreads     threads per chip for kernel blocks (>= 1)

@@ -69,6 +69,12 @@ class KnownKeysTest {
     }
 
     @Test
+    void anyDispatcherSectionUnderStrataIsAccepted() {
+        WorkerSettings.fromConfig(ConfigFactory.parseString(
+                "strata.other-dispatcher { type = Dispatcher, executor = thread-pool-executor, throughput = 1 }"));
+    }
+
+    @Test
     void keysOutsideStrataAreNotChecked() {
         WorkerSettings.fromConfig(ConfigFactory.parseString("pekko.actor.no-such-key = 1\nmyapp.x = 2"));
     }

@@ -103,6 +103,15 @@ class CliTest {
     }
 
     @Test
+    void fanWiderThanTheTaskWindowExits2BeforeAnyEngineStarts() throws Exception {
+        String file = write("wide.conf", SMALL_NOOP_DAG.replace("tasks = 200", "tasks = 2000")
+                + "strata.worker.task-window = 1024\n");
+        assertEquals(Cli.BAD_CONFIGURATION, cli("run", file));
+        assertOneLineError("strata.job.tasks");
+        assertTrue(err().contains("strata.worker.task-window"), err());
+    }
+
+    @Test
     void unknownJobKindExits2NamingTheKey() throws Exception {
         assertEquals(Cli.BAD_CONFIGURATION, cli("run", write("kind.conf", "strata.job.kind = lu\n")));
         assertOneLineError("strata.job.kind");

@@ -29,15 +29,6 @@ public final class IntList {
         return items[i];
     }
 
-    public boolean contains(int v) {
-        for (int i = 0; i < size; i++) {
-            if (items[i] == v) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     public int size() {
         return size;
     }

@@ -131,12 +131,12 @@ public final class EngineMetrics implements EngineMetricsMBean {
     }
 
     /** Dispatch latency of every run since init, nanoseconds: a copy, to read or merge with other engines'. */
-    public synchronized Histogram dispatchLatency() {
+    synchronized Histogram dispatchLatency() {
         return dispatchLatency.copy();
     }
 
     /** Task duration of every run since init, nanoseconds: a copy, to read or merge with other engines'. */
-    public synchronized Histogram taskDuration() {
+    synchronized Histogram taskDuration() {
         return taskDuration.copy();
     }
 

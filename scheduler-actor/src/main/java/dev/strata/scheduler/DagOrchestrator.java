@@ -202,7 +202,7 @@ final class DagOrchestrator implements Orchestrator {
         try {
             return ring.allocate(bytes, allocTimeout);
         } catch (RingExhaustedException e) {
-            throw new HeapExhaustedException(e.getMessage());
+            throw new HeapExhaustedException(e.getMessage(), e);
         }
     }
 

@@ -47,6 +47,12 @@ public final class NoopDagJob implements Job {
             throw new InvalidSettingException("strata.worker.sub-workers", worker.subWorkers(), "must be >= " + needed
                     + " for a noop-dag job" + (needed == 2 ? " with the group shape (2 members run at once)" : ""));
         }
+        // The fan's last task joins all N readers, so all N + 2 tasks are live at once: they must fit the window.
+        if (settings.shapes().contains(DagShape.FAN) && settings.tasks() + 2 > worker.taskWindow()) {
+            throw new InvalidSettingException(JobSection.key("tasks"), settings.tasks(), "must be at most "
+                    + "strata.worker.task-window - 2 = " + (worker.taskWindow() - 2) + " with the fan shape (its last"
+                    + " task reads every reader's output), or raise strata.worker.task-window");
+        }
         this.settings = settings;
         this.worker = worker;
     }
