@@ -68,9 +68,18 @@ public final class NodeChip implements AutoCloseable {
             return new ChipEntity.Ran(node, null, null, new TaskError(e.exceptionClass(),
                     e.message() == null ? "(" + where + ")" : e.message() + " (" + where + ")", e.stack()));
         } finally {
+            free(copies);
+        }
+    }
+
+    /** Frees the task's copies; a memory already closed (the node is stopping) frees them all at once. */
+    private void free(List<ContinuousTensor> copies) {
+        try {
             for (ContinuousTensor c : copies) {
                 memory.free(c);
             }
+        } catch (IllegalStateException closed) {
+            // the node's memory closed under a running task: nothing is left to free, and the answer must still go
         }
     }
 

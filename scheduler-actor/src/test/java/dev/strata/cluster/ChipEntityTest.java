@@ -59,14 +59,14 @@ class ChipEntityTest {
         ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
         ChipEntity.Run withReply = new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(),
                 run.shipped(), run.contents(), run.config(), 3, probe.getRef());
-        ChipEntity.Run back = (ChipEntity.Run) testKit.serializationTestKit().verifySerialization(withReply, false);
+        ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(withReply, false);
         assertEquals(withReply.args(), back.args());
         assertEquals(withReply.shipped(), back.shipped());
         assertArrayEquals(withReply.contents().get(0), back.contents().get(0));
         assertEquals(3, back.groupIndex());
         ChipEntity.Ran ran = new ChipEntity.Ran("n", new int[] {1}, List.of(new byte[] {1, 2}),
                 TaskError.of(new IllegalStateException("x")));
-        ChipEntity.Ran ranBack = (ChipEntity.Ran) testKit.serializationTestKit().verifySerialization(ran, false);
+        ChipEntity.Ran ranBack = testKit.serializationTestKit().verifySerialization(ran, false);
         assertArrayEquals(new int[] {1}, ranBack.changed());
         assertArrayEquals(new byte[] {1, 2}, ranBack.contents().get(0));
         assertEquals(ran.error(), ranBack.error());
