@@ -43,6 +43,7 @@ class ChipEntitiesClusterTest {
     private long scaleAdd;
     private long fill;
     private long boom;
+    private long memberIndex;
 
     /** FLOAT32 tensor 0 (INOUT): t = t * 2 + scalar 0, element-wise; the order of a chain shows in the result. */
     public static final class ScaleAdd implements ChipKernel {
@@ -66,6 +67,17 @@ class ChipEntitiesClusterTest {
         }
     }
 
+    /** Fills FLOAT32 tensor 0 (OUTPUT_EXISTING) with its group member index. */
+    public static final class FillMemberIndex implements ChipKernel {
+        @Override
+        public void run(TaskContext ctx) {
+            FloatBuffer t = ctx.memory().floats(ctx.args().tensor(0));
+            for (int i = 0; i < t.limit(); i++) {
+                t.put(i, ctx.groupIndex());
+            }
+        }
+    }
+
     /** Always throws. */
     public static final class Boom implements ChipKernel {
         @Override
@@ -84,6 +96,7 @@ class ChipEntitiesClusterTest {
         scaleAdd = head.registerChipCallable("scale-add", new ScaleAdd());
         fill = head.registerChipCallable("fill", new Fill());
         boom = head.registerChipCallable("boom", new Boom());
+        memberIndex = head.registerChipCallable("member-index", new FillMemberIndex());
         CompletableFuture<Void> init = CompletableFuture.runAsync(head::init);
         for (int i = 0; i < 2; i++) {
             nodes.add(WorkerNode.start(LoopbackCluster.config(LoopbackCluster.member(0, List.of(headPort)),
@@ -123,6 +136,22 @@ class ChipEntitiesClusterTest {
         long ran1 = nodes.get(1).tasksRun() - before[1];
         assertEquals(N, ran0 + ran1);
         assertTrue(ran0 > 0 && ran1 > 0, "both nodes ran tasks: " + ran0 + " and " + ran1);
+    }
+
+    @Test
+    void aGroupRunsOneMemberPerRemoteChipWithItsIndex() {
+        List<ContinuousTensor> outs = new ArrayList<>();
+        List<TaskArgs> members = new ArrayList<>();
+        for (int m = 0; m < CHIPS; m++) {
+            ContinuousTensor t = head.memory().allocate(DataType.FLOAT32, 4);
+            head.memory().write(t, new float[] {-1, -1, -1, -1});
+            outs.add(t);
+            members.add(new TaskArgs().addTensor(t, TensorArgType.OUTPUT_EXISTING));
+        }
+        head.run(Task.of((orch, args, cfg) -> orch.submitNextLevelGroup(memberIndex, members, CallConfig.DEFAULT)));
+        for (int m = 0; m < CHIPS; m++) {
+            assertArrayEquals(new float[] {m, m, m, m}, head.memory().readFloats(outs.get(m)), "member " + m);
+        }
     }
 
     @Test
