@@ -4,14 +4,19 @@ import com.typesafe.config.Config;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
+import dev.strata.memory.SharedTensorMemory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Cluster;
@@ -21,23 +26,27 @@ import org.slf4j.LoggerFactory;
 /**
  * A worker node: an actor system named {@code strata} that joins the cluster named by
  * {@code pekko.cluster.seed-nodes} with role {@code worker} and serves until it {@link #leave() leaves}. It hosts
- * nothing yet (chip entities come with cluster sharding); it logs one INFO line when it is up. A node whose seed
- * nodes cannot be reached keeps trying, and Pekko logs each failed attempt at WARN.
+ * the head's chip entities ({@link ChipEntities}) that the shard allocation gives it, with a tensor memory of its
+ * own (its {@code strata.worker.arena-size}) and kernels on its dedicated dispatcher; it logs one INFO line when it
+ * is up. A node whose seed nodes cannot be reached keeps trying, and Pekko logs each failed attempt at WARN.
  */
 public final class WorkerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerNode.class);
     /** What a node hosts in this version, for its up line. */
-    static final String HOSTS = "no chip entities yet";
+    static final String HOSTS = "chip entities";
 
     /** The shutdown reason of a node asked to stop (SIGTERM, close()). */
     private enum Asked implements CoordinatedShutdown.Reason { LEAVE }
 
     private final ActorSystem<Void> system;
+    private final SharedTensorMemory memory;
+    private final AtomicLong tasksRun = new AtomicLong();
     private final CompletableFuture<String> up = new CompletableFuture<>();
     private volatile boolean leaving;
 
-    private WorkerNode(ActorSystem<Void> system) {
+    private WorkerNode(ActorSystem<Void> system, SharedTensorMemory memory) {
         this.system = system;
+        this.memory = memory;
     }
 
     /**
@@ -48,15 +57,30 @@ public final class WorkerNode implements AutoCloseable {
      *                                 {@code strata})
      */
     public static WorkerNode start(Config config) {
-        WorkerSettings.fromConfig(config); // a node's own strata.worker section: checked now, used by later versions
+        WorkerSettings settings = WorkerSettings.fromConfig(config);
         ClusterSettings.fromConfig(config);
         if (MemberConfig.seedNodes(config).isEmpty()) {
             throw new InvalidSettingException(MemberConfig.SEED_NODES, "[]", "a worker node needs at least one seed"
                     + " node to join, e.g. [\"pekko://" + MemberConfig.SYSTEM_NAME + "@127.0.0.1:25520\"] (the head)");
         }
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), MemberConfig.SYSTEM_NAME,
-                MemberConfig.of(MemberConfig.WORKER_ROLE, config));
-        WorkerNode node = new WorkerNode(system);
+        // The node's own tensor memory: shipped tensors are copied in for a task and freed after. No heap ring runs
+        // here, so the heap region is the smallest there is; nobody else maps it, so its name goes at once.
+        Path dir = settings.memoryDir().isEmpty() ? null : Path.of(settings.memoryDir());
+        SharedTensorMemory memory = SharedTensorMemory.create(dir, settings.arenaSize(), SharedTensorMemory.MIN_REGION);
+        memory.unlink();
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(Behaviors.empty(), MemberConfig.SYSTEM_NAME,
+                    MemberConfig.of(MemberConfig.WORKER_ROLE, config));
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
+        }
+        WorkerNode node = new WorkerNode(system, memory);
+        String self = system.address().toString();
+        Executor kernels = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
+        ChipEntities.host(system, i -> new NodeChip(i, self, memory, settings.chipThreads(), node.tasksRun),
+                kernels);
         Cluster cluster = Cluster.get(Adapter.toClassic(system));
         cluster.registerOnMemberUp(() -> {
             String address = cluster.selfAddress().toString();
@@ -64,8 +88,11 @@ public final class WorkerNode implements AutoCloseable {
                     HOSTS);
             node.up.complete(address);
         });
-        system.getWhenTerminated().thenRun(() -> node.up.completeExceptionally(new IllegalStateException(
-                "the worker node stopped before it was up")));
+        system.getWhenTerminated().thenRun(() -> {
+            node.up.completeExceptionally(new IllegalStateException("the worker node stopped before it was up"));
+            // Kernels still running may touch it: unmapping could crash the JVM, so the GC unmaps it.
+            LOG.info("strata worker node {} ran {} chip task(s)", self, node.tasksRun.get());
+        });
         return node;
     }
 
@@ -82,6 +109,11 @@ public final class WorkerNode implements AutoCloseable {
     /** Completes when the node's actor system has stopped, whoever stopped it. */
     public CompletionStage<Done> whenTerminated() {
         return system.getWhenTerminated();
+    }
+
+    /** How many chip tasks this node has run (started), failed ones included. */
+    public long tasksRun() {
+        return tasksRun.get();
     }
 
     /** Whether {@link #leave()} was called: the node stopped because it was asked to, not by the cluster. */

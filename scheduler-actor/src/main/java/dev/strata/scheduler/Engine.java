@@ -3,8 +3,11 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.chip.ChipWorker;
+import dev.strata.cluster.ChipEntities;
+import dev.strata.cluster.ChipEntity;
 import dev.strata.cluster.HeadJoin;
 import dev.strata.cluster.MemberConfig;
+import dev.strata.cluster.RemoteChip;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
 import dev.strata.config.WorkerSettings;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,6 +42,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * The running parts of one initialised {@link Worker}: the node's tensor memory, the heap ring, and an
@@ -100,7 +105,8 @@ final class Engine implements AutoCloseable {
     /**
      * Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. With cluster mode
      * on, the actor system is a cluster member with role {@code head} and this returns once enough worker nodes
-     * are up ({@link HeadJoin}); tasks still run on this engine's own workers.
+     * are up ({@link HeadJoin}); chip tasks then run on chip entities of the worker nodes ({@link RemoteChip}), sub
+     * tasks on this engine's own sub workers.
      */
     static Engine start(WorkerSettings s, ClusterSettings cluster, Config config, Callables callables) {
         List<SubCallable> subs = callables.subs();
@@ -115,12 +121,14 @@ final class Engine implements AutoCloseable {
         List<GroupTaskWorker> chips = new ArrayList<>();
         List<GroupTaskWorker> subWorkers = new ArrayList<>();
         try {
-            boolean childrenAttach = s.mode() == ChipMode.PROCESS && s.chipWorkers() > 0;
+            // In cluster mode the chips are entities on the worker nodes (docs/cluster.md): none starts here.
+            boolean remoteChips = cluster.enabled();
+            boolean childrenAttach = s.mode() == ChipMode.PROCESS && s.chipWorkers() > 0 && !remoteChips;
             if (!childrenAttach) {
                 // Nobody else ever maps it: the name can go now, so even a SIGKILL of this JVM leaves nothing.
                 memory.unlink();
             }
-            for (int i = 0; i < s.chipWorkers(); i++) {
+            for (int i = 0; i < (remoteChips ? 0 : s.chipWorkers()); i++) {
                 if (s.mode() == ChipMode.PROCESS) {
                     ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process(),
                             chipRoundTrips);
@@ -152,7 +160,10 @@ final class Engine implements AutoCloseable {
             if (cluster.enabled()) {
                 actorConfig = MemberConfig.of(MemberConfig.HEAD_ROLE, actorConfig);
             }
-            system = ActorSystem.create(guardian(s, ring, chips, subWorkers, callables.chipNames(), progress,
+            Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkers = cluster.enabled()
+                    ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode)
+                    : sys -> chips;
+            system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.chipNames(), progress,
                     latencies, started), "strata", actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
@@ -172,7 +183,7 @@ final class Engine implements AutoCloseable {
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
             if (cluster.enabled()) {
-                joinCluster(engine, cluster);
+                joinCluster(engine, cluster, s.chipWorkers());
             }
             return engine;
         } catch (ClusterJoinFailed e) {
@@ -187,10 +198,15 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    /** Waits for the worker nodes; on failure closes the engine and throws the join error as it is. */
-    private static void joinCluster(Engine engine, ClusterSettings cluster) throws ClusterJoinFailed {
+    /** Waits for the worker nodes (and their chip regions); on failure closes the engine and throws the error as is. */
+    private static void joinCluster(Engine engine, ClusterSettings cluster, int chipWorkers)
+            throws ClusterJoinFailed {
         try {
             HeadJoin.await(engine.system, cluster);
+            if (chipWorkers > 0) {
+                // Chips are placed on the nodes whose regions are known at the first message: wait for all of them.
+                ChipEntities.awaitHosts(engine.system, cluster.minWorkerNodes(), cluster.joinTimeout());
+            }
         } catch (RuntimeException e) {
             engine.close();
             throw new ClusterJoinFailed(e);
@@ -207,13 +223,32 @@ final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * The head's chip workers in cluster mode: proxies of the chip entities on the worker nodes, reached through
+     * this member's sharding proxy (started here; the head lacks the role {@code worker}).
+     */
+    private static List<GroupTaskWorker> remoteChips(ActorSystem<?> system, WorkerSettings s, ClusterSettings cluster,
+                                                     Callables callables, SharedTensorMemory memory,
+                                                     List<InterruptibleWorker> userCode) {
+        ChipEntities.proxy(system);
+        List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
+        List<GroupTaskWorker> chips = new ArrayList<>();
+        for (int i = 0; i < s.chipWorkers(); i++) {
+            EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
+            chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, cluster.taskTimeout(),
+                    (message, timeout) -> entity.ask(message::apply, timeout)), userCode));
+        }
+        return chips;
+    }
+
     private static GroupTaskWorker interruptible(GroupTaskWorker worker, List<InterruptibleWorker> all) {
         InterruptibleWorker w = new InterruptibleWorker(worker);
         all.add(w);
         return w;
     }
 
-    private static Behavior<Void> guardian(WorkerSettings s, HeapRing ring, List<GroupTaskWorker> chipWorkers,
+    private static Behavior<Void> guardian(WorkerSettings s, HeapRing ring,
+                                           Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkersOf,
                                            List<GroupTaskWorker> subs, List<String> chipNames,
                                            ProgressCounters progress, TaskLatencies latencies,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
@@ -221,6 +256,7 @@ final class Engine implements AutoCloseable {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers = new EnumMap<>(WorkerKind.class);
             List<ActorRef<WorkerActor.Command>> chips = new ArrayList<>();
+            List<GroupTaskWorker> chipWorkers = chipWorkersOf.apply(ctx.getSystem());
             for (int i = 0; i < chipWorkers.size(); i++) {
                 chips.add(ctx.spawn(WorkerActor.create(WorkerKind.CHIP, i, chipWorkers.get(i)), "chip-" + i,
                         userCode));

@@ -3,6 +3,7 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.ChipMode;
+import dev.strata.cluster.ChipEntities;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
@@ -90,14 +91,17 @@ public final class Worker implements AutoCloseable {
      * Registers a chip kernel under a unique name and returns its id; only before {@link #init()}. In PROCESS
      * mode each chip's child JVM makes its own instance of the kernel's class, so the class must be public,
      * top-level or static nested, with a public no-arg constructor: a lambda, anonymous, local, inner or
-     * non-public class throws {@link IllegalArgumentException} saying why.
+     * non-public class throws {@link IllegalArgumentException} saying why. The same holds in cluster mode
+     * ({@code strata.cluster.enabled}), where the worker nodes make the kernel by class name.
      */
     public long registerChipCallable(String name, ChipKernel kernel) {
         Objects.requireNonNull(kernel, "chip kernel must not be null");
         lockBeforeInit("registerChipCallable");
         try {
             callables.requireNewName(name);
-            if (settings.mode() == ChipMode.PROCESS) {
+            if (cluster.enabled()) {
+                ChipEntities.requireLoadable(name, kernel); // a worker node makes it by class name
+            } else if (settings.mode() == ChipMode.PROCESS) {
                 KernelClasses.requireLoadable(name, kernel);
             }
             return callables.addChip(name, kernel);

@@ -111,7 +111,7 @@ class NodeProcessTest {
             } catch (Exception e) {
                 throw new AssertionError("node or head not up: " + e + node.tail(), e);
             }
-            assertTrue(up.contains("pekko://strata@127.0.0.1:") && up.contains("no chip entities yet"),
+            assertTrue(up.contains("pekko://strata@127.0.0.1:") && up.contains("it hosts chip entities"),
                     up + node.tail());
 
             // SIGTERM, through the handle: Process.destroy() would also close our end of the child's output.

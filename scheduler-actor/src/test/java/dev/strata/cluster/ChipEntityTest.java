@@ -1,0 +1,94 @@
+package dev.strata.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.memory.SharedTensorMemory;
+import dev.strata.protocol.ChipKernel;
+import dev.strata.protocol.TaskError;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** The entity's actor shell, with every message serialized (application-test.conf), and its sharding wiring. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(30)
+class ChipEntityTest {
+    private final ActorTestKit testKit = ActorTestKit.create();
+    private final SharedTensorMemory memory = SharedTensorMemory.create(null, 1 << 20, SharedTensorMemory.MIN_REGION);
+    private final ExecutorService kernels = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-kernels"));
+
+    @AfterAll
+    void stop() {
+        testKit.shutdownTestKit();
+        kernels.shutdownNow();
+        memory.close();
+    }
+
+    @Test
+    void runsEachTaskOnTheKernelExecutorAndAnswersTheChangedBytes() {
+        AtomicLong ran = new AtomicLong();
+        ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran), kernels));
+        TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
+        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
+        entity.tell(new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(), run.shipped(),
+                run.contents(), run.config(), 0, probe.getRef()));
+        ChipEntity.Ran answer = probe.receiveMessage();
+        assertNull(answer.error());
+        assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), answer.contents().get(0));
+        assertEquals("test-kernels", ShippingKernels.AddScalar.lastThread, "never on the actor's thread");
+        assertEquals(1, ran.get());
+    }
+
+    @Test
+    void messagesSurviveSerialization() {
+        TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
+        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
+        ChipEntity.Run withReply = new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(),
+                run.shipped(), run.contents(), run.config(), 3, probe.getRef());
+        ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(withReply, false);
+        assertEquals(withReply.args(), back.args());
+        assertEquals(withReply.shipped(), back.shipped());
+        assertArrayEquals(withReply.contents().get(0), back.contents().get(0));
+        assertEquals(3, back.groupIndex());
+        ChipEntity.Ran ran = new ChipEntity.Ran("n", new int[] {1}, List.of(new byte[] {1, 2}),
+                TaskError.of(new IllegalStateException("x")));
+        ChipEntity.Ran ranBack = testKit.serializationTestKit().verifySerialization(ran, false);
+        assertArrayEquals(new int[] {1}, ranBack.changed());
+        assertArrayEquals(new byte[] {1, 2}, ranBack.contents().get(0));
+        assertEquals(ran.error(), ranBack.error());
+    }
+
+    @Test
+    void chipIIsEntityIInShardI() {
+        ChipEntities.ChipShards shards = new ChipEntities.ChipShards();
+        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
+        ShardingEnvelope<ChipEntity.Command> e = new ShardingEnvelope<>("3", run);
+        assertEquals("3", shards.entityId(e));
+        assertEquals("3", shards.shardId("3"));
+        assertEquals(run, shards.unwrapMessage(e));
+    }
+
+    @Test
+    void registrationInClusterModeRejectsALambdaAndAcceptsANamedClass() {
+        ChipKernel lambda = ctx -> { };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChipEntities.requireLoadable("k", lambda));
+        assertTrue(e.getMessage().contains("'k'") && e.getMessage().contains("lambda")
+                && e.getMessage().contains("strata.cluster.enabled"), e.getMessage());
+        ChipEntities.requireLoadable("add", new ShippingKernels.AddScalar());
+    }
+}
