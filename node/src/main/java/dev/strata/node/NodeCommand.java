@@ -55,6 +55,10 @@ final class NodeCommand {
         } catch (RunFileException | InvalidSettingException | ConfigException e) {
             err.println("strata: " + e.getMessage());
             return Cli.BAD_CONFIGURATION;
+        } catch (RuntimeException e) {
+            // E.g. the port is taken: the node cannot start, whatever the file says. One line, not a stack trace.
+            err.println("strata: the worker node did not start: " + e);
+            return Cli.JOB_FAILED;
         }
         // SIGTERM and SIGINT run the JVM's shutdown hooks: leave the cluster there, then end the process with 0
         // (the JVM would otherwise report the signal, 143 or 130, although the node stopped as asked).

@@ -31,7 +31,7 @@ public final class HeadJoin {
     /**
      * Joins and waits as described above; returns the addresses of the worker nodes up at that moment.
      *
-     * @throws IllegalStateException after the join timeout, with the count, the seed nodes and the word "worker"
+     * @throws ClusterJoinException after the join timeout, with the count, the seed nodes and the word "worker"
      */
     public static List<String> await(ActorSystem<?> system, ClusterSettings settings) {
         Cluster cluster = Cluster.get(system);
@@ -41,11 +41,11 @@ public final class HeadJoin {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
         int wanted = settings.minWorkerNodes();
-        AtomicReference<List<String>> seen = new AtomicReference<>(List.of());
-        CompletableFuture<List<String>> enough = new CompletableFuture<>();
         if (wanted == 0) {
             return List.of();
         }
+        AtomicReference<List<String>> seen = new AtomicReference<>(List.of());
+        CompletableFuture<List<String>> enough = new CompletableFuture<>();
         system.systemActorOf(watcher(wanted, seen, enough), "strata-worker-node-wait", Props.empty());
         try {
             List<String> nodes = enough.get(settings.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -71,9 +71,14 @@ public final class HeadJoin {
                         + " (strata.cluster.min-worker-nodes = %d, strata.cluster.join-timeout): worker nodes up: %s;"
                         + " seed nodes tried: %s;%s start worker nodes with `strata node <node.conf>` whose"
                         + " pekko.cluster.seed-nodes name a reachable member",
-                seen.size(), settings.minWorkerNodes(), settings.joinTimeout(), settings.minWorkerNodes(),
+                seen.size(), settings.minWorkerNodes(), seconds(settings.joinTimeout()), settings.minWorkerNodes(),
                 seen.isEmpty() ? "none" : seen, tried,
                 selfUp ? "" : " this head (" + self + ") itself never became an Up member;");
+    }
+
+    /** {@code 60 s}, {@code 1.5 s}: how the configuration writes a duration, not ISO's {@code PT1M}. */
+    static String seconds(java.time.Duration d) {
+        return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     /** Counts up worker nodes from membership events until there are enough, then stops. */

@@ -164,7 +164,7 @@ final class Engine implements AutoCloseable {
                     ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode)
                     : sys -> chips;
             system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.chipNames(), progress,
-                    latencies, started), "strata", actorConfig);
+                    latencies, started), MemberConfig.SYSTEM_NAME, actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
                     "the engine's actor system stopped while starting; see the log for the cause")));

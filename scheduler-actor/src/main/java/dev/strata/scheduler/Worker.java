@@ -114,7 +114,7 @@ public final class Worker implements AutoCloseable {
      * Maps the tensor memory and starts the ring, scheduler and worker actors; once. In PROCESS mode it also
      * starts one child JVM per chip worker and waits for each to be ready. With {@code strata.cluster.enabled}
      * the engine's actor system joins the Pekko cluster with role {@code head} and this waits until
-     * {@code strata.cluster.min-worker-nodes} worker nodes are up, else throws {@link IllegalStateException} after
+     * {@code strata.cluster.min-worker-nodes} worker nodes are up, else throws {@link dev.strata.cluster.ClusterJoinException} after
      * {@code strata.cluster.join-timeout} saying how many it saw and which seed nodes it tried (docs/cluster.md).
      */
     public void init() {

@@ -29,7 +29,7 @@ class HeadJoinTest {
         assertTrue(m.contains("1 of 2 worker node(s)"), m);
         assertTrue(m.contains("worker nodes up: [pekko://strata@127.0.0.1:25521]"), m);
         assertTrue(m.contains("seed nodes tried: pekko://strata@127.0.0.1:25520"), m);
-        assertTrue(m.contains("after PT1S"), m);
+        assertTrue(m.contains("after 1 s"), m);
         assertTrue(!m.contains("never became"), m);
     }
 
@@ -60,5 +60,12 @@ class HeadJoinTest {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         }
+    }
+
+    @Test
+    void durationsReadAsTheConfigurationWritesThem() {
+        assertEquals("60 s", HeadJoin.seconds(java.time.Duration.ofMinutes(1)));
+        assertEquals("1.5 s", HeadJoin.seconds(java.time.Duration.ofMillis(1500)));
+        assertEquals("0 s", HeadJoin.seconds(java.time.Duration.ZERO));
     }
 }
