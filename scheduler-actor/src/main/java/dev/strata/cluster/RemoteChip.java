@@ -40,6 +40,7 @@ public final class RemoteChip implements GroupTaskWorker {
     private final TensorMemory memory;
     private final Duration timeout;
     private final Ask ask;
+    private final NodeTaskCounts counts;
 
     /** How a message reaches the chip's entity: {@code EntityRef.ask}, or a stand-in in tests. */
     @FunctionalInterface
@@ -53,16 +54,17 @@ public final class RemoteChip implements GroupTaskWorker {
      * Chip {@code chipIndex}, whose kernels (index = callable id) are named {@code kernelNames} and made on the nodes
      * from {@code kernelClasses}; tensors are read from and written to {@code memory}; {@code ask} sends a message
      * to the chip's entity and completes with its answer or fails after the given timeout
-     * ({@code EntityRef::ask}).
+     * ({@code EntityRef::ask}); each answer counts one task for its node in {@code counts}.
      */
     public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, TensorMemory memory,
-                      Duration timeout, Ask ask) {
+                      Duration timeout, Ask ask, NodeTaskCounts counts) {
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
         this.kernelClasses = List.copyOf(kernelClasses);
         this.memory = memory;
         this.timeout = timeout;
         this.ask = ask;
+        this.counts = counts;
     }
 
     @Override
@@ -93,6 +95,7 @@ public final class RemoteChip implements GroupTaskWorker {
         TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args);
         ChipEntity.Ran ran = await(ask.ask(replyTo -> new ChipEntity.Run(name, kernelClasses.get((int) callable),
                 snapshot, shipped, contents, config, groupIndex, replyTo), timeout), name);
+        counts.ran(ran.node()); // a task that failed there ran there too
         if (ran.error() != null) {
             throw ran.error().toException();
         }

@@ -7,6 +7,7 @@ import dev.strata.cluster.ChipEntities;
 import dev.strata.cluster.ChipEntity;
 import dev.strata.cluster.HeadJoin;
 import dev.strata.cluster.MemberConfig;
+import dev.strata.cluster.NodeTaskCounts;
 import dev.strata.cluster.RemoteChip;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
@@ -75,6 +76,8 @@ final class Engine implements AutoCloseable {
     final List<String> workerNames;
     /** The node, for traces: this engine's actor system address. */
     final String node;
+    /** Chip tasks per worker node in the current run; stays empty without cluster mode. */
+    final NodeTaskCounts nodeTasks;
     private final List<ChipProcess> chipProcesses;
     /** The THREAD-mode workers, whose running user code close() interrupts. */
     private final List<InterruptibleWorker> userCode;
@@ -84,7 +87,7 @@ final class Engine implements AutoCloseable {
     private Engine(SharedTensorMemory memory, HeapRing ring, ActorSystem<Void> system,
                    ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses,
                    List<InterruptibleWorker> userCode, ProgressCounters progress, EngineMetrics metrics,
-                   List<String> workerNames) {
+                   List<String> workerNames, NodeTaskCounts nodeTasks) {
         this.memory = memory;
         this.ring = ring;
         this.system = system;
@@ -95,6 +98,7 @@ final class Engine implements AutoCloseable {
         this.metrics = metrics;
         this.workerNames = workerNames;
         this.node = system.address().toString();
+        this.nodeTasks = nodeTasks;
     }
 
     /** {@link #start(WorkerSettings, ClusterSettings, Config, Callables)} with {@code strata.cluster} of {@code config}. */
@@ -150,6 +154,7 @@ final class Engine implements AutoCloseable {
         CompletableFuture<ActorRef<SchedulerActor.Command>> started = new CompletableFuture<>();
         ProgressCounters progress = new ProgressCounters();
         TaskLatencies latencies = new TaskLatencies(); // the scheduler records, the metrics read after each run
+        NodeTaskCounts nodeTasks = new NodeTaskCounts(); // the remote chips count, each run reads
         ActorSystem<Void> system = null;
         try {
             // One thread per worker actor on the user-code dispatcher, so a slow task blocks only its worker.
@@ -161,7 +166,7 @@ final class Engine implements AutoCloseable {
                 actorConfig = MemberConfig.of(MemberConfig.HEAD_ROLE, actorConfig);
             }
             Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkers = cluster.enabled()
-                    ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode)
+                    ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode, nodeTasks)
                     : sys -> chips;
             system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.chipNames(), progress,
                     latencies, started), MemberConfig.SYSTEM_NAME, actorConfig);
@@ -175,7 +180,7 @@ final class Engine implements AutoCloseable {
                     () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips, latencies);
             metrics.register();
             Engine engine = new Engine(memory, ring, system, scheduler, chipProcesses, List.copyOf(userCode),
-                    progress, metrics, workerNames(s.chipWorkers(), s.subWorkers()));
+                    progress, metrics, workerNames(s.chipWorkers(), s.subWorkers()), nodeTasks);
             // Runs first when the system stops for any reason: close() (ignored then), a fatal error, JVM exit.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
                     "strata-engine-stopping", () -> {
@@ -229,14 +234,15 @@ final class Engine implements AutoCloseable {
      */
     private static List<GroupTaskWorker> remoteChips(ActorSystem<?> system, WorkerSettings s, ClusterSettings cluster,
                                                      Callables callables, SharedTensorMemory memory,
-                                                     List<InterruptibleWorker> userCode) {
+                                                     List<InterruptibleWorker> userCode,
+                                                     NodeTaskCounts nodeTasks) {
         ChipEntities.proxy(system);
         List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         List<GroupTaskWorker> chips = new ArrayList<>();
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
             chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, cluster.taskTimeout(),
-                    (message, timeout) -> entity.ask(message::apply, timeout)), userCode));
+                    (message, timeout) -> entity.ask(message::apply, timeout), nodeTasks), userCode));
         }
         return chips;
     }

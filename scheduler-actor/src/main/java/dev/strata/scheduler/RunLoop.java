@@ -78,6 +78,7 @@ final class RunLoop {
     private void runOnce(int run, Task task, long start) {
         boolean tracing = settings.trace().enabled();
         engine.progress.reset(); // the scheduler is idle between runs: it writes only while a run's messages arrive
+        engine.nodeTasks.reset(); // likewise the remote chips: no task runs between runs
         long waitsBefore = engine.ring.backPressureWaits();
         LOG.info("run {} started on level-{} engine ({} chip, {} sub workers{})", run, settings.level(),
                 settings.chipWorkers(), settings.subWorkers(), tracing ? ", tracing" : "");
@@ -105,7 +106,7 @@ final class RunLoop {
         long highWater = engine.ring.highWaterBytes();
         long waits = engine.ring.backPressureWaits() - waitsBefore;
         engine.ring.reset();
-        lastRun = RunOutcomes.summary(outcome);
+        lastRun = RunOutcomes.summary(outcome, engine.nodeTasks.snapshot());
         engine.metrics.runFinished(outcome.completedTasks() - outcome.failedTasks(), outcome.failedTasks(),
                 outcome.skippedTasks(), outcome.earlyDispatches(), waits, highWater, end - start);
         if (tracing) {

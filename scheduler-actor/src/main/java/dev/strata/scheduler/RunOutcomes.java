@@ -3,6 +3,7 @@ package dev.strata.scheduler;
 import dev.strata.dispatch.SchedulerActor.FailureReport;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 
 /**
@@ -40,12 +41,12 @@ final class RunOutcomes {
                 + skipped, f.slot(), f.callableName(), f.error().toException());
     }
 
-    /** The public summary of an outcome. */
-    static RunSummary summary(RunOutcome o) {
+    /** The public summary of an outcome whose chip tasks ran {@code tasksByNode} on worker nodes (empty: none). */
+    static RunSummary summary(RunOutcome o, Map<String, Long> tasksByNode) {
         return new RunSummary(o.completedTasks(), o.failedTasks(), o.skippedTasks(), o.earlyDispatches(),
                 o.trace().size(), o.failures().stream().map(f -> new RunSummary.TaskFailure(f.slot(),
                         f.callableName(), f.worker(), f.groupIndex(), f.error().exceptionClass(),
-                        f.error().message())).toList());
+                        f.error().message())).toList(), tasksByNode);
     }
 
     /** Logs the end of run {@code run}: each failure at ERROR (at most {@link #MAX_LOGGED_FAILURES}), then INFO. */

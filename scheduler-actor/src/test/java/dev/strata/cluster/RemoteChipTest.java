@@ -14,6 +14,7 @@ import dev.strata.protocol.TaskError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +28,7 @@ class RemoteChipTest {
     private final SharedTensorMemory node = SharedTensorMemory.create(null, 1 << 20, SharedTensorMemory.MIN_REGION);
     private final NodeChip nodeChip = new NodeChip(0, NodeChipTest.NODE, node, 1, new AtomicLong());
     private final List<ChipEntity.Run> sent = new ArrayList<>();
+    private final NodeTaskCounts counts = new NodeTaskCounts();
     private final List<String> names = List.of("add", "throws");
     private final List<String> classes = List.of(ShippingKernels.AddScalar.class.getName(),
             ShippingKernels.Throws.class.getName());
@@ -44,7 +46,7 @@ class RemoteChipTest {
             ChipEntity.Run run = (ChipEntity.Run) message.apply(null);
             sent.add(run);
             return CompletableFuture.completedFuture(nodeChip.run(run));
-        });
+        }, counts);
     }
 
     @Test
@@ -59,6 +61,8 @@ class RemoteChipTest {
         assertEquals("add", run.callableName());
         assertEquals(ShippingKernels.AddScalar.class.getName(), run.kernelClass());
         assertEquals(List.of(in, out), run.shipped());
+        assertEquals(Map.of(NodeTaskCounts.hostPort(NodeChipTest.NODE), 1L), counts.snapshot(),
+                "the answer's node counted");
     }
 
     @Test
@@ -68,6 +72,8 @@ class RemoteChipTest {
                 .run(1, new TaskArgsSnapshot(List.of(t), new long[0]), CallConfig.DEFAULT, 0));
         assertEquals(IllegalStateException.class.getName(), e.exceptionClass());
         assertTrue(e.getMessage().contains(NodeChipTest.NODE), e.getMessage());
+        assertEquals(1L, counts.snapshot().get(NodeTaskCounts.hostPort(NodeChipTest.NODE)),
+                "a task that failed on the node ran there");
     }
 
     @Test
@@ -80,12 +86,13 @@ class RemoteChipTest {
                 && e.getMessage().contains("limit of " + RemoteChip.MAX_SHIPPED_BYTES + " bytes")
                 && e.getMessage().contains("'add'"), e.getMessage());
         assertTrue(sent.isEmpty());
+        assertTrue(counts.snapshot().isEmpty(), "no node ran it");
     }
 
     @Test
     void noAnswerWithinTheTaskTimeoutFailsNamingTheSetting() {
         RemoteChip silent = new RemoteChip(0, names, classes, head, Duration.ofMillis(50), (message, timeout) ->
-                CompletableFuture.failedFuture(new TimeoutException("ask timed out after " + timeout)));
+                CompletableFuture.failedFuture(new TimeoutException("ask timed out after " + timeout)), counts);
         ContinuousTensor t = head.allocate(DataType.FLOAT32, 4);
         TimeoutException e = assertThrows(TimeoutException.class, () -> silent
                 .run(0, new TaskArgsSnapshot(List.of(t, t), new long[] {1}), CallConfig.DEFAULT, 0));

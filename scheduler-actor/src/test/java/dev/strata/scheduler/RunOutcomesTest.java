@@ -14,6 +14,8 @@ import dev.strata.dispatch.SchedulerActor.RunOutcome;
 import dev.strata.protocol.TaskError;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -61,9 +63,19 @@ class RunOutcomesTest {
 
     @Test
     void theSummaryCopiesCountsAndFailures() {
-        RunSummary s = RunOutcomes.summary(outcome(List.of(MEMBER_FAILED), 2));
+        RunSummary s = RunOutcomes.summary(outcome(List.of(MEMBER_FAILED), 2), Map.of());
         assertEquals(new RunSummary(10, 1, 2, 1, 0, List.of(new RunSummary.TaskFailure(9, "sub#2", "sub worker 0", 3,
                 IllegalStateException.class.getName(), "no"))), s);
+        assertTrue(s.tasksByNode().isEmpty(), "no worker node ran anything");
+    }
+
+    @Test
+    void theSummaryKeepsTheTasksByNodeInTheirOrder() {
+        Map<String, Long> byNode = new TreeMap<>(Map.of("127.0.0.1:25522", 3L,
+                "127.0.0.1:25521", 5L));
+        RunSummary s = RunOutcomes.summary(outcome(List.of(), 0), byNode);
+        assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522"), List.copyOf(s.tasksByNode().keySet()));
+        assertEquals(byNode, s.tasksByNode());
     }
 
     @Test

@@ -1,0 +1,69 @@
+package dev.strata.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class NodeTaskCountsTest {
+    @Test
+    void countsTasksByNodeHostAndPortInNodeOrder() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        counts.ran("pekko://strata@127.0.0.1:25522");
+        counts.ran("pekko://strata@127.0.0.1:25521");
+        counts.ran("pekko://strata@127.0.0.1:25522");
+        assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522"), new ArrayList<>(counts.snapshot().keySet()));
+        assertEquals(Map.of("127.0.0.1:25521", 1L, "127.0.0.1:25522", 2L), counts.snapshot());
+    }
+
+    @Test
+    void emptyUntilANodeRanATaskAndAfterAReset() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        assertTrue(counts.snapshot().isEmpty());
+        counts.ran("pekko://strata@10.0.0.7:2552");
+        counts.reset();
+        assertTrue(counts.snapshot().isEmpty());
+    }
+
+    @Test
+    void anAddressWithoutSystemNameIsKeptAsIs() {
+        assertEquals("somewhere", NodeTaskCounts.hostPort("somewhere"));
+        assertEquals("h:1", NodeTaskCounts.hostPort("pekko://strata@h:1"));
+    }
+
+    @Test
+    void countsFromManyThreadsAddUp() throws Exception {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        int threads = 4;
+        int each = 10_000;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> all = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String node = "pekko://strata@127.0.0.1:" + (25521 + t % 2);
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    counts.ran(node);
+                }
+            });
+            th.start();
+            all.add(th);
+        }
+        go.countDown();
+        for (Thread th : all) {
+            th.join(20_000);
+        }
+        assertEquals(Map.of("127.0.0.1:25521", 2L * each, "127.0.0.1:25522", 2L * each), counts.snapshot());
+    }
+}
