@@ -9,6 +9,7 @@ import dev.strata.cluster.ClusterJoinException;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.TraceSettings;
 import dev.strata.scheduler.HeapExhaustedException;
+import dev.strata.scheduler.RunSummary;
 import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
 import dev.strata.metrics.EngineMetricsMBean;
@@ -21,7 +22,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -115,6 +118,7 @@ final class RunCommand {
             } finally {
                 writeReport(worker);
                 printMetrics(worker); // a failed job's figures matter most
+                nodeLines(worker.lastRun()).forEach(out::println);
             }
             return Cli.OK;
         } catch (InvalidSettingException | ConfigException e) {
@@ -223,6 +227,20 @@ final class RunCommand {
             RunTrace trace = worker.lastRunTrace();
             out.println(traceLine(trace == null ? 0 : trace.run()));
         }
+    }
+
+    /**
+     * In cluster mode, one line per worker node that ran chip tasks in {@code last}, e.g.
+     * {@code   node 127.0.0.1:25521  12 tasks}; none without cluster mode or before a run finished.
+     */
+    static List<String> nodeLines(RunSummary last) {
+        if (last == null) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        last.tasksByNode().forEach((node, tasks) -> lines.add(String.format(Locale.ROOT, "  node %s  %d task%s",
+                node, tasks, tasks == 1 ? "" : "s")));
+        return lines;
     }
 
     /**

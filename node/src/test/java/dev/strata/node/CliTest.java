@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.scheduler.RunSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -176,6 +180,7 @@ class CliTest {
         String html = Files.readString(report);
         assertTrue(html.contains("<svg id=\"swimlane\"") && html.contains("<div id=\"selfcheck\" hidden"), html);
         assertTrue(out().contains("report       " + report) && out().contains("metrics      runs="), out());
+        assertFalse(out().contains("  node "), "no worker node lines without cluster mode: " + out());
         assertTrue(out().contains("all runs: dispatch latency p50="), out());
     }
 
@@ -187,6 +192,17 @@ class CliTest {
         assertTrue(out().contains("trace        " + trace + " (and out-2.json for run 2)"), out());
         assertTrue(Files.isRegularFile(dir.resolve("out-2.json")), "second run's trace");
         assertFalse(Files.exists(dir.resolve("out-3.json")), "a warm-up run and the measured one");
+    }
+
+    @Test
+    void aClusterRunPrintsOneLinePerWorkerNodeAndALocalRunNone() {
+        Map<String, Long> byNode = new LinkedHashMap<>();
+        byNode.put("127.0.0.1:25521", 12L);
+        byNode.put("127.0.0.1:25522", 1L);
+        assertEquals(List.of("  node 127.0.0.1:25521  12 tasks", "  node 127.0.0.1:25522  1 task"),
+                RunCommand.nodeLines(new RunSummary(13, 0, 0, 0, 0, List.of(), byNode)));
+        assertEquals(List.of(), RunCommand.nodeLines(new RunSummary(13, 0, 0, 0, 0, List.of())));
+        assertEquals(List.of(), RunCommand.nodeLines(null), "no run finished");
     }
 
     @Test

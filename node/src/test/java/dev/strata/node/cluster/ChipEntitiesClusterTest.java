@@ -21,6 +21,7 @@ import dev.strata.scheduler.Worker;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -136,6 +137,26 @@ class ChipEntitiesClusterTest {
         long ran1 = nodes.get(1).tasksRun() - before[1];
         assertEquals(N, ran0 + ran1);
         assertTrue(ran0 > 0 && ran1 > 0, "both nodes ran tasks: " + ran0 + " and " + ran1);
+        // The head's summary says the same, node by node (host:port), from the nodes' answers.
+        Map<String, Long> byNode = head.lastRun().tasksByNode();
+        assertEquals(Map.of(hostPort(nodes.get(0)), ran0, hostPort(nodes.get(1)), ran1), byNode);
+        assertEquals(head.lastRun().completedTasks(), byNode.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
+    void eachRunCountsItsOwnTasksByNode() {
+        ContinuousTensor t = head.memory().allocate(DataType.FLOAT32, 4);
+        head.run(Task.of((orch, args, cfg) -> orch.submitNextLevel(fill,
+                new TaskArgs().addTensor(t, TensorArgType.OUTPUT_EXISTING).addScalar(1), CallConfig.DEFAULT)));
+        Map<String, Long> byNode = head.lastRun().tasksByNode();
+        assertEquals(1, byNode.size(), "one task, one node: " + byNode);
+        assertEquals(1L, byNode.values().iterator().next());
+        assertTrue(nodes.stream().anyMatch(n -> byNode.containsKey(hostPort(n))), byNode.toString());
+    }
+
+    /** A node's {@code host:port}, as the summary names it. */
+    private static String hostPort(WorkerNode node) {
+        return node.address().substring(node.address().lastIndexOf('@') + 1);
     }
 
     @Test
