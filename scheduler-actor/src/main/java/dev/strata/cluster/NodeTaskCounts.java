@@ -13,15 +13,30 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class NodeTaskCounts {
     private final Map<String, LongAdder> byNode = new ConcurrentHashMap<>();
+    private final Map<Integer, String> chipNodes = new ConcurrentHashMap<>();
 
-    /** One task (or group member) ran on the node at {@code address}, {@code pekko://strata@host:port}. */
-    public void ran(String address) {
-        byNode.computeIfAbsent(hostPort(address), n -> new LongAdder()).increment();
+    /**
+     * One task (or group member) of chip {@code chip} ran on the node at {@code address},
+     * {@code pekko://strata@host:port}.
+     */
+    public void ran(int chip, String address) {
+        String node = hostPort(address);
+        byNode.computeIfAbsent(node, n -> new LongAdder()).increment();
+        chipNodes.put(chip, node);
     }
 
     /** Forgets every count: a run starts. */
     public void reset() {
         byNode.clear();
+        chipNodes.clear();
+    }
+
+    /**
+     * The node ({@code host:port}) each chip that ran a task in this run ran its last one on: a chip entity stays
+     * on its node while the node lives, so this is where the chip is.
+     */
+    public Map<Integer, String> chipNodes() {
+        return new TreeMap<>(chipNodes);
     }
 
     /** The counts so far by node ({@code host:port}), in node order; empty if no node ran a task. */

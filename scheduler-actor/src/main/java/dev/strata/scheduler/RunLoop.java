@@ -5,9 +5,12 @@ import dev.strata.dispatch.SchedulerActor;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
 import dev.strata.trace.ChromeTrace;
 import dev.strata.trace.RunTrace;
+import dev.strata.worker.WorkerKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -111,7 +114,7 @@ final class RunLoop {
                 outcome.skippedTasks(), outcome.earlyDispatches(), waits, highWater, end - start);
         if (tracing) {
             RunTrace trace = new RunTrace(engine.node, run, start, end, engine.workerNames, settings.heapRingSize(),
-                    highWater, waits, outcome.trace());
+                    highWater, waits, outcome.trace()).withWorkersRenamed(chipsWithTheirNodes());
             lastTrace = trace;
             writeTrace(run, trace);
         }
@@ -120,6 +123,14 @@ final class RunLoop {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** In cluster mode each chip that ran tasks this run, named with its node: chip 3 @ 127.0.0.1:25522. */
+    private Map<String, String> chipsWithTheirNodes() {
+        Map<String, String> names = new HashMap<>();
+        engine.nodeTasks.chipNodes().forEach((chip, node) -> names.put(WorkerKind.CHIP.workerName(chip),
+                WorkerKind.CHIP.workerName(chip) + " @ " + node));
+        return names;
     }
 
     private void writeTrace(int run, RunTrace trace) {

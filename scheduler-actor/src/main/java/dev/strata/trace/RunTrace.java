@@ -1,6 +1,7 @@
 package dev.strata.trace;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Objects;
  * @param run                run number of the engine, from 1
  * @param startNanos         {@code System.nanoTime()} when {@code Worker.run} started
  * @param endNanos           when the run had drained
- * @param workers            every worker of the engine, in lane order ("chip 0", ..., "sub worker 0", ...)
+ * @param workers            every worker of the engine, in lane order ("chip 0", ..., "sub worker 0", ...; in
+ *                           cluster mode a chip that ran tasks names its node: "chip 3 @ 127.0.0.1:25522")
  * @param heapSizeBytes      size of the heap ring
  * @param heapHighWaterBytes most heap-ring bytes in use at once during the run
  * @param backPressureWaits  allocations in the run that had to wait for heap room
@@ -24,6 +26,24 @@ public record RunTrace(String node, int run, long startNanos, long endNanos, Lis
         Objects.requireNonNull(node, "node");
         workers = List.copyOf(workers);
         tasks = List.copyOf(tasks);
+    }
+
+    /**
+     * This trace with the workers in {@code names} renamed, in the lanes and in every task (e.g. {@code chip 3} to
+     * {@code chip 3 @ 127.0.0.1:25522} in cluster mode); a worker not in {@code names} keeps its name.
+     */
+    public RunTrace withWorkersRenamed(Map<String, String> names) {
+        if (names.isEmpty()) {
+            return this;
+        }
+        List<String> lanes = workers.stream().map(w -> names.getOrDefault(w, w)).toList();
+        List<TaskTrace> renamed = tasks.stream().map(t -> names.containsKey(t.worker())
+                ? new TaskTrace(t.slot(), t.groupIndex(), t.groupSize(), t.callable(), names.get(t.worker()),
+                        t.producers(), t.submitNanos(), t.readyNanos(), t.dispatchNanos(), t.startNanos(),
+                        t.endNanos(), t.early(), t.status())
+                : t).toList();
+        return new RunTrace(node, run, startNanos, endNanos, lanes, heapSizeBytes, heapHighWaterBytes,
+                backPressureWaits, renamed);
     }
 
     /** Wall time of the run. */

@@ -16,20 +16,22 @@ class NodeTaskCountsTest {
     @Test
     void countsTasksByNodeHostAndPortInNodeOrder() {
         NodeTaskCounts counts = new NodeTaskCounts();
-        counts.ran("pekko://strata@127.0.0.1:25522");
-        counts.ran("pekko://strata@127.0.0.1:25521");
-        counts.ran("pekko://strata@127.0.0.1:25522");
+        counts.ran(0, "pekko://strata@127.0.0.1:25522");
+        counts.ran(1, "pekko://strata@127.0.0.1:25521");
+        counts.ran(2, "pekko://strata@127.0.0.1:25522");
         assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522"), new ArrayList<>(counts.snapshot().keySet()));
         assertEquals(Map.of("127.0.0.1:25521", 1L, "127.0.0.1:25522", 2L), counts.snapshot());
+        assertEquals(Map.of(0, "127.0.0.1:25522", 1, "127.0.0.1:25521", 2, "127.0.0.1:25522"), counts.chipNodes());
     }
 
     @Test
     void emptyUntilANodeRanATaskAndAfterAReset() {
         NodeTaskCounts counts = new NodeTaskCounts();
         assertTrue(counts.snapshot().isEmpty());
-        counts.ran("pekko://strata@10.0.0.7:2552");
+        counts.ran(3, "pekko://strata@10.0.0.7:2552");
         counts.reset();
         assertTrue(counts.snapshot().isEmpty());
+        assertTrue(counts.chipNodes().isEmpty());
     }
 
     @Test
@@ -47,6 +49,7 @@ class NodeTaskCountsTest {
         List<Thread> all = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             String node = "pekko://strata@127.0.0.1:" + (25521 + t % 2);
+            int chip = t;
             Thread th = new Thread(() -> {
                 try {
                     go.await();
@@ -54,7 +57,7 @@ class NodeTaskCountsTest {
                     return;
                 }
                 for (int i = 0; i < each; i++) {
-                    counts.ran(node);
+                    counts.ran(chip, node);
                 }
             });
             th.start();

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shipped run file config/cluster/tiled-cholesky.conf, run by the {@code run} command against two worker nodes
  * in this JVM (free ports instead of 25520-25522, every message serialized, a smaller matrix): the job passes and
- * the summary names both nodes with task counts that add up to the job's tasks.
+ * the summary names both nodes with task counts that add up to the job's tasks, and the report's chip lanes their
+ * nodes.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class TiledCholeskyClusterRunTest {
@@ -64,7 +65,8 @@ class TiledCholeskyClusterRunTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run("run", runFile.toString());
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run("run", runFile.toString(), "--report",
+                dir.resolve("report.html").toString());
         String printed = out.toString(StandardCharsets.UTF_8);
         assertEquals(Cli.OK, exit, printed + err.toString(StandardCharsets.UTF_8));
 
@@ -81,5 +83,11 @@ class TiledCholeskyClusterRunTest {
                 .sorted().toList();
         assertEquals(expected, named.stream().sorted().toList(), printed);
         assertEquals(Long.parseLong(tasks.group(1)), sum, printed);
+        // The report's lanes name each chip that ran with its node.
+        String report = Files.readString(dir.resolve("report.html"));
+        for (String hostPort : expected) {
+            assertTrue(Pattern.compile("chip \\d @ " + Pattern.quote(hostPort)).matcher(report).find(),
+                    "a chip lane names " + hostPort);
+        }
     }
 }
