@@ -1,7 +1,6 @@
 package dev.strata.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 
@@ -44,12 +43,12 @@ public record ClusterSettings(boolean enabled, int minWorkerNodes, Duration join
     public static ClusterSettings fromConfig(Config config) {
         Config c = config.withFallback(ConfigFactory.defaultReference()).resolve();
         return new ClusterSettings(
-                getBoolean(c, key("enabled")),
-                getInt(c, key("min-worker-nodes")),
-                getDuration(c, key("join-timeout")),
-                getInt(c, key("max-task-retries")),
-                getDuration(c, key("task-timeout")),
-                getDuration(c, key("no-worker-timeout")));
+                ConfigReads.bool(c, key("enabled")),
+                ConfigReads.integer(c, key("min-worker-nodes")),
+                ConfigReads.duration(c, key("join-timeout"), "60 s"),
+                ConfigReads.integer(c, key("max-task-retries")),
+                ConfigReads.duration(c, key("task-timeout"), "60 s"),
+                ConfigReads.duration(c, key("no-worker-timeout"), "60 s"));
     }
 
     /** These settings with {@code enabled} changed. */
@@ -81,28 +80,4 @@ public record ClusterSettings(boolean enabled, int minWorkerNodes, Duration join
         }
     }
 
-    private static boolean getBoolean(Config c, String key) {
-        try {
-            return c.getBoolean(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be true or false", e);
-        }
-    }
-
-    private static int getInt(Config c, String key) {
-        try {
-            return c.getInt(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be an integer", e);
-        }
-    }
-
-    private static Duration getDuration(Config c, String key) {
-        try {
-            return c.getDuration(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a duration such as 60 s",
-                    e);
-        }
-    }
 }

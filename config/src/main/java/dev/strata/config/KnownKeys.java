@@ -48,7 +48,7 @@ public final class KnownKeys {
         if (!unknown.isEmpty()) {
             String key = unknown.get(0);
             String near = nearest(key);
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(config, key),
+            throw new InvalidSettingException(key, ConfigReads.valueOf(config, key),
                     "unknown setting" + (near == null ? "" : "; did you mean " + near + "?"));
         }
     }

@@ -53,12 +53,12 @@ public record ProcessSettings(String java, List<String> jvmOptions, Duration sta
     /** Reads {@code strata.worker.process} from an already resolved config that has every key. */
     static ProcessSettings fromConfig(Config c) {
         return new ProcessSettings(
-                string(c, key("java")),
-                stringList(c, key("jvm-options")),
-                duration(c, key("start-timeout")),
-                duration(c, key("task-timeout")),
-                duration(c, key("heartbeat-interval")),
-                duration(c, key("heartbeat-timeout")),
+                ConfigReads.string(c, key("java")),
+                ConfigReads.strings(c, key("jvm-options"), "[\"-Xmx512m\"]"),
+                ConfigReads.duration(c, key("start-timeout"), "3 s"),
+                ConfigReads.duration(c, key("task-timeout"), "3 s"),
+                ConfigReads.duration(c, key("heartbeat-interval"), "3 s"),
+                ConfigReads.duration(c, key("heartbeat-timeout"), "3 s"),
                 mailboxBytes(c, key("mailbox-size")));
     }
 
@@ -106,38 +106,12 @@ public record ProcessSettings(String java, List<String> jvmOptions, Duration sta
         }
     }
 
-    private static String string(Config c, String key) {
-        try {
-            return c.getString(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a string", e);
-        }
-    }
-
-    private static List<String> stringList(Config c, String key) {
-        try {
-            return c.getStringList(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key),
-                    "must be a list of strings such as [\"-Xmx512m\"]", e);
-        }
-    }
-
-    private static Duration duration(Config c, String key) {
-        try {
-            return c.getDuration(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a duration such as 3 s",
-                    e);
-        }
-    }
-
     private static int mailboxBytes(Config c, String key) {
         long v;
         try {
             v = c.getBytes(key);
         } catch (ConfigException e) {
-            throw new InvalidSettingException(key, WorkerSettings.valueOf(c, key), "must be a size such as 1 MiB", e);
+            throw new InvalidSettingException(key, ConfigReads.valueOf(c, key), "must be a size such as 1 MiB", e);
         }
         if (v < MIN_MAILBOX_SIZE || v > MAX_MAILBOX_SIZE) {
             throw new InvalidSettingException(key, v, "must be between " + MIN_MAILBOX_SIZE + " bytes and 1 GiB");

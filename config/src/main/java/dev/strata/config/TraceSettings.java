@@ -65,14 +65,14 @@ public record TraceSettings(boolean enabled, String file) {
         try {
             enabled = c.getBoolean(enabledKey);
         } catch (ConfigException e) {
-            throw new InvalidSettingException(enabledKey, WorkerSettings.valueOf(c, enabledKey),
+            throw new InvalidSettingException(enabledKey, ConfigReads.valueOf(c, enabledKey),
                     "must be true or false", e);
         }
         String file;
         try {
             file = c.getString(fileKey);
         } catch (ConfigException e) {
-            throw new InvalidSettingException(fileKey, WorkerSettings.valueOf(c, fileKey), "must be a path or empty",
+            throw new InvalidSettingException(fileKey, ConfigReads.valueOf(c, fileKey), "must be a path or empty",
                     e);
         }
         return new TraceSettings(enabled, file.trim());

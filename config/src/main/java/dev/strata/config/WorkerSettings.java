@@ -1,7 +1,6 @@
 package dev.strata.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.Locale;
@@ -77,26 +76,27 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         Config c = config.withFallback(ConfigFactory.defaultReference()).resolve();
         // Unknown keys first: a typo is the likeliest cause of any later error. The section the dispatcher key
         // names may be the user's own, so its contents are not checked.
-        new KnownKeys(ConfigFactory.defaultReference()).check(c, String.valueOf(valueOf(c, "strata.worker.dispatcher")));
-        String dispatcher = getString(c, "strata.worker.dispatcher");
+        new KnownKeys(ConfigFactory.defaultReference())
+                .check(c, String.valueOf(ConfigReads.valueOf(c, "strata.worker.dispatcher")));
+        String dispatcher = ConfigReads.string(c, "strata.worker.dispatcher");
         // Checked here, where the config is at hand: a missing dispatcher would only surface as an actor
         // system that never starts.
         check(c.hasPath(dispatcher) && c.getValue(dispatcher).valueType() == com.typesafe.config.ConfigValueType.OBJECT,
                 "strata.worker.dispatcher", dispatcher, "must name a dispatcher section of the configuration");
         return new WorkerSettings(
-                getInt(c, "strata.worker.level"),
+                ConfigReads.integer(c, "strata.worker.level"),
                 getMode(c, "strata.worker.mode"),
-                getInt(c, "strata.worker.chip-workers"),
-                getInt(c, "strata.worker.sub-workers"),
-                getBytes(c, "strata.worker.heap-ring-size"),
-                getBytes(c, "strata.worker.arena-size"),
-                getDuration(c, "strata.worker.alloc-timeout"),
-                getInt(c, "strata.worker.queue-depth"),
-                getInt(c, "strata.worker.task-window"),
-                getInt(c, "strata.worker.chip-threads"),
-                getString(c, "strata.worker.memory-dir"),
+                ConfigReads.integer(c, "strata.worker.chip-workers"),
+                ConfigReads.integer(c, "strata.worker.sub-workers"),
+                ConfigReads.bytes(c, "strata.worker.heap-ring-size", "64 MiB"),
+                ConfigReads.bytes(c, "strata.worker.arena-size", "64 MiB"),
+                ConfigReads.duration(c, "strata.worker.alloc-timeout", "10 s"),
+                ConfigReads.integer(c, "strata.worker.queue-depth"),
+                ConfigReads.integer(c, "strata.worker.task-window"),
+                ConfigReads.integer(c, "strata.worker.chip-threads"),
+                ConfigReads.string(c, "strata.worker.memory-dir"),
                 dispatcher,
-                getDuration(c, "strata.run.timeout"),
+                ConfigReads.duration(c, "strata.run.timeout", "10 s"),
                 ProcessSettings.fromConfig(c),
                 TraceSettings.fromConfig(c));
     }
@@ -198,40 +198,8 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         }
     }
 
-    private static int getInt(Config c, String key) {
-        try {
-            return c.getInt(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, valueOf(c, key), "must be an integer", e);
-        }
-    }
-
-    private static long getBytes(Config c, String key) {
-        try {
-            return c.getBytes(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, valueOf(c, key), "must be a size such as 64 MiB", e);
-        }
-    }
-
-    private static Duration getDuration(Config c, String key) {
-        try {
-            return c.getDuration(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, valueOf(c, key), "must be a duration such as 10 s", e);
-        }
-    }
-
-    private static String getString(Config c, String key) {
-        try {
-            return c.getString(key);
-        } catch (ConfigException e) {
-            throw new InvalidSettingException(key, valueOf(c, key), "must be a string", e);
-        }
-    }
-
     private static ChipMode getMode(Config c, String key) {
-        String s = getString(c, key);
+        String s = ConfigReads.string(c, key);
         try {
             return ChipMode.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -239,11 +207,4 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         }
     }
 
-    static Object valueOf(Config c, String key) {
-        try {
-            return c.hasPath(key) ? c.getValue(key).unwrapped() : "<missing>";
-        } catch (ConfigException e) {
-            return "<unreadable>";
-        }
-    }
 }

@@ -1,9 +1,8 @@
 package dev.strata.cluster;
 
-import dev.strata.process.ClassByName;
+import dev.strata.process.KernelClasses;
 import dev.strata.protocol.ChipKernel;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
@@ -113,13 +112,8 @@ public final class ChipEntities {
      * @throws IllegalArgumentException naming the kernel, its class and why (a lambda, say) it cannot run there
      */
     public static void requireLoadable(String name, ChipKernel kernel) {
-        Objects.requireNonNull(kernel, "chip kernel must not be null");
-        ClassByName.whyNotConstructible(kernel.getClass()).ifPresent(why -> {
-            throw new IllegalArgumentException("chip kernel '" + name + "' (" + kernel.getClass().getName()
-                    + ") cannot run on a worker node (strata.cluster.enabled = true): " + why + ". A worker node"
-                    + " creates its own instance by class name, so register a public top-level or public static"
-                    + " nested class with a public no-arg constructor, on the nodes' class path too");
-        });
+        KernelClasses.requireLoadable(name, kernel, "on a worker node (strata.cluster.enabled = true)",
+                "A worker node", ", on the nodes' class path too");
     }
 
     /** Chip {@code i} is entity {@code "i"} in shard {@code "i"}: one chip per shard, spread evenly. */

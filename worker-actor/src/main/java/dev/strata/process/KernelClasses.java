@@ -19,12 +19,22 @@ public final class KernelClasses {
      * @throws IllegalArgumentException naming the kernel, its class and why it cannot run in a child
      */
     public static void requireLoadable(String name, ChipKernel kernel) {
+        requireLoadable(name, kernel, "in PROCESS mode", "A chip process", "");
+    }
+
+    /**
+     * The same check for any place that makes kernels by class name: {@code where} it cannot run (e.g. "on a
+     * worker node"), {@code maker} that creates the instance, and an {@code extra} hint appended to the advice.
+     *
+     * @throws IllegalArgumentException naming the kernel, its class and why it cannot run there
+     */
+    public static void requireLoadable(String name, ChipKernel kernel, String where, String maker, String extra) {
         Objects.requireNonNull(kernel, "chip kernel must not be null");
         ClassByName.whyNotConstructible(kernel.getClass()).ifPresent(why -> {
             throw new IllegalArgumentException("chip kernel '" + name + "' (" + kernel.getClass().getName()
-                    + ") cannot run in PROCESS mode: " + why + ". A chip process creates its own instance by class"
+                    + ") cannot run " + where + ": " + why + ". " + maker + " creates its own instance by class"
                     + " name, so register a public top-level or public static nested class with a public no-arg"
-                    + " constructor");
+                    + " constructor" + extra);
         });
     }
 
