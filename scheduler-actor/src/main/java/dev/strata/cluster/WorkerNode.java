@@ -54,11 +54,12 @@ public final class WorkerNode implements AutoCloseable {
      * resolved and hold every default ({@code ConfigFactory.load()} beneath the node's file).
      *
      * @throws InvalidSettingException naming the key of a bad setting (no seed node, a bad address, a typo under
-     *                                 {@code strata})
+     *                                 {@code strata}, a TLS store that is missing or does not open)
      */
     public static WorkerNode start(Config config) {
         WorkerSettings settings = WorkerSettings.fromConfig(config);
         ClusterSettings.fromConfig(config);
+        MemberConfig.checkTransport(config);
         if (MemberConfig.seedNodes(config).isEmpty()) {
             throw new InvalidSettingException(MemberConfig.SEED_NODES, "[]", "a worker node needs at least one seed"
                     + " node to join, e.g. [\"pekko://" + MemberConfig.SYSTEM_NAME + "@127.0.0.1:25520\"] (the head)");

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.ChipMode;
 import dev.strata.cluster.ChipEntities;
+import dev.strata.cluster.MemberConfig;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
@@ -58,6 +59,9 @@ public final class Worker implements AutoCloseable {
     private Worker(WorkerSettings settings, Config config) {
         this.settings = settings;
         this.cluster = ClusterSettings.fromConfig(config);
+        if (cluster.enabled()) {
+            MemberConfig.checkTransport(config); // a bad TLS store fails here, naming the key, not at init()
+        }
         this.config = config;
     }
 

@@ -7,9 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.InvalidSettingException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MemberConfigTest {
 
@@ -63,5 +70,93 @@ class MemberConfigTest {
                 () -> MemberConfig.seedNodes(ConfigFactory.parseString(hocon)));
         assertEquals(MemberConfig.SEED_NODES, e.key());
         assertTrue(e.getMessage().contains(rule), e.getMessage());
+    }
+
+    // checkTransport with stores that hold the right entries is exercised by TlsClusterTest in the node module,
+    // which makes real certificates with keytool; here, what must fail and what it names.
+
+    @Test
+    void plainTcpAndOtherSslEngineProvidersAreNotChecked() {
+        MemberConfig.checkTransport(ConfigFactory.load());
+        MemberConfig.checkTransport(tls("pekko.remote.artery.ssl.ssl-engine-provider = my.own.Provider\n"
+                + "pekko.remote.artery.ssl.config-ssl-engine.key-store = /no/such/file.p12"));
+    }
+
+    @Test
+    void tlsWithoutAKeyStoreFileFailsNamingTheKeyAndThePathLookedAt(@TempDir Path dir) {
+        Path missing = dir.resolve("node.p12");
+        InvalidSettingException e = assertTransportRejected(tls(stores(missing, dir.resolve("trust.p12"), "pw")),
+                MemberConfig.TLS + ".key-store");
+        assertTrue(e.getMessage().contains("no readable file at " + missing), e.getMessage());
+        // Pekko's own default ("keystore" in the working directory) is what an unset key gives.
+        assertTransportRejected(tls(""), MemberConfig.TLS + ".key-store");
+    }
+
+    @Test
+    void aWrongStorePasswordFailsNamingThePasswordKeyWithoutShowingIt(@TempDir Path dir) throws Exception {
+        Path store = emptyStore(dir.resolve("node.p12"), "right-password");
+        InvalidSettingException e = assertTransportRejected(tls(stores(store, store, "wrong-password")),
+                MemberConfig.TLS + ".key-store-password");
+        assertTrue(e.getMessage().contains("<hidden>") && !e.getMessage().contains("wrong-password"), e.getMessage());
+    }
+
+    @Test
+    void aKeyStoreWithoutAPrivateKeyFailsNamingTheKeyStore(@TempDir Path dir) throws Exception {
+        Path store = emptyStore(dir.resolve("node.p12"), "pw");
+        InvalidSettingException e = assertTransportRejected(tls(stores(store, store, "pw")),
+                MemberConfig.TLS + ".key-store");
+        assertTrue(e.getMessage().contains("no private key"), e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNoStoreFailsNamingTheKey(@TempDir Path dir) throws IOException {
+        Path notAStore = Files.writeString(dir.resolve("node.p12"), "not a key store");
+        assertTransportRejected(tls(stores(notAStore, notAStore, "pw")), MemberConfig.TLS + ".key-store");
+    }
+
+    @Test
+    void mutualAuthenticationMustStayOn() {
+        InvalidSettingException e = assertTransportRejected(
+                tls(MemberConfig.TLS + ".require-mutual-authentication = off"),
+                MemberConfig.TLS + ".require-mutual-authentication");
+        assertTrue(e.getMessage().contains("must be on"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownProtocolOrCipherSuiteFailsNamingTheKey() {
+        assertTransportRejected(tls(MemberConfig.TLS + ".protocol = TLSv9"), MemberConfig.TLS + ".protocol");
+        InvalidSettingException e = assertTransportRejected(
+                tls(MemberConfig.TLS + ".enabled-algorithms = [TLS_AES_128_GCM_SHA256, TLS_NO_SUCH_SUITE]"),
+                MemberConfig.TLS + ".enabled-algorithms");
+        assertTrue(e.getMessage().contains("TLS_NO_SUCH_SUITE"), e.getMessage());
+    }
+
+    /** {@code hocon} with transport tls-tcp over the defaults. */
+    private static Config tls(String hocon) {
+        return ConfigFactory.parseString(MemberConfig.TRANSPORT + " = tls-tcp\n" + hocon)
+                .withFallback(ConfigFactory.load()).resolve();
+    }
+
+    private static String stores(Path keyStore, Path trustStore, String password) {
+        return MemberConfig.TLS + " { key-store = \"" + keyStore + "\", trust-store = \"" + trustStore + "\"\n"
+                + "key-store-password = \"" + password + "\", key-password = \"" + password + "\","
+                + " trust-store-password = \"" + password + "\" }";
+    }
+
+    /** A PKCS12 store with no entry, saved with {@code password}. */
+    private static Path emptyStore(Path file, String password) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
+        }
+        return file;
+    }
+
+    private static InvalidSettingException assertTransportRejected(Config config, String key) {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> MemberConfig.checkTransport(config));
+        assertEquals(key, e.key(), e.getMessage());
+        return e;
     }
 }
