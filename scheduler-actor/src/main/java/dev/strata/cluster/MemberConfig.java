@@ -15,6 +15,7 @@ import java.security.KeyStoreException;
 import java.security.NoSuchAlgorithmException;
 import java.security.UnrecoverableKeyException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.apache.pekko.actor.AddressFromURIString;
  * The Pekko configuration of a cluster member, head or worker node: what Strata always sets (the cluster actor
  * provider, the member's role, the split-brain resolver as downing provider) and the failure-detection values it
  * chooses for a compute cluster, which a user's own setting of the same key overrides. docs/cluster.md explains the
- * resulting failover time.
+ * resulting failover time. It also checks, before a member starts, the seed-node addresses and the stores of a
+ * member on Artery over TLS ({@link #checkTransport}).
  */
 public final class MemberConfig {
     /** The actor system's name on every member: seed-node addresses must name it. */
@@ -156,7 +158,7 @@ public final class MemberConfig {
         } catch (GeneralSecurityException e) {
             throw new InvalidSettingException(TLS + ".protocol", protocol, "unusable: " + e.getMessage(), e);
         }
-        Set<String> supported = Set.of(context.getSupportedSSLParameters().getCipherSuites());
+        Set<String> supported = Set.copyOf(Arrays.asList(context.getSupportedSSLParameters().getCipherSuites()));
         for (String suite : tls.getStringList("enabled-algorithms")) {
             if (!supported.contains(suite)) {
                 throw new InvalidSettingException(TLS + ".enabled-algorithms", tls.getStringList(
