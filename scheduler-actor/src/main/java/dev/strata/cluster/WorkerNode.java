@@ -95,8 +95,8 @@ public final class WorkerNode implements AutoCloseable {
         WorkerNode node = new WorkerNode(system, memory);
         String self = system.address().toString();
         Executor kernels = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
-        ChipEntities.host(system, i -> new NodeChip(i, self, memory, node.kernels(i, self, settings), node.tasksRun),
-                kernels);
+        ChipEntities.host(system, i -> new NodeChip(i, self, memory, node.chipKernels(i, self, settings),
+                node.tasksRun), kernels);
         if (childrenAttach) {
             // Before the system terminates, whatever stopped it (leave, downing, terminate): children first, then the
             // file they mapped. Its pages stay while this JVM maps them; a task still running keeps working.
@@ -122,7 +122,7 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     /** How chip {@code chipIndex} runs its kernels here: a child JVM in PROCESS mode, else this JVM. */
-    private NodeKernels kernels(int chipIndex, String self, WorkerSettings settings) {
+    private NodeKernels chipKernels(int chipIndex, String self, WorkerSettings settings) {
         if (settings.mode() != ChipMode.PROCESS) {
             return new ThreadKernels(chipIndex, self, memory, settings.chipThreads());
         }
