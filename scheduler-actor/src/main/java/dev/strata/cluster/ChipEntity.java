@@ -35,14 +35,23 @@ public final class ChipEntity {
      * @param contents     their bytes, in the order of {@code shipped}
      * @param config       the launch configuration
      * @param groupIndex   member index in a group, 0 for single tasks
+     * @param kernelClasses the head's chip kernel classes, index = callable id (it holds {@code kernelClass}): a
+     *                      node in PROCESS mode starts its chip's child JVM with all of them, so that one child
+     *                      serves every kernel of the head
      * @param replyTo      where {@link Ran} goes
      */
     public record Run(String callableName, String kernelClass, TaskArgsSnapshot args, List<ContinuousTensor> shipped,
-                      List<byte[]> contents, CallConfig config, int groupIndex, ActorRef<Ran> replyTo)
+                      List<byte[]> contents, CallConfig config, int groupIndex, List<String> kernelClasses,
+                      ActorRef<Ran> replyTo)
             implements Command {
         public Run {
             Objects.requireNonNull(callableName, "callableName");
             Objects.requireNonNull(kernelClass, "kernelClass");
+            kernelClasses = List.copyOf(kernelClasses);
+            if (!kernelClasses.contains(kernelClass)) {
+                throw new IllegalArgumentException("the head's kernel classes " + kernelClasses + " lack "
+                        + kernelClass);
+            }
             shipped = List.copyOf(shipped);
             contents = List.copyOf(contents);
             if (shipped.size() != contents.size()) {

@@ -1,8 +1,5 @@
 package dev.strata.cluster;
 
-import dev.strata.chip.ChipWorker;
-import dev.strata.process.ClassByName;
-import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
@@ -13,13 +10,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a chip entity does on its worker node, without the actor: copies a task's shipped tensors into the node's
- * own tensor memory, runs the kernel (made by class name, once per class) on node-local addresses as a
- * single-node chip does, and answers with the bytes of the tensors the kernel changed; then frees the copies.
+ * own tensor memory, runs the kernel (made by class name; in the node's JVM, or in a child JVM of the node in
+ * PROCESS mode: {@link NodeKernels}) on node-local addresses as a single-node chip does, and answers with the bytes
+ * of the tensors the kernel changed; then frees the copies.
  *
  * <p>Without the tags (dispatches carry none) the node cannot know which tensors a task may write, so it compares:
  * a tensor whose bytes are unchanged goes back to nobody, which is what the head needs — it already holds those
@@ -29,20 +26,24 @@ public final class NodeChip implements AutoCloseable {
     private final int chipIndex;
     private final String node;
     private final TensorMemory memory;
-    private final int chipThreads;
     private final AtomicLong tasksRun;
-    // One ChipWorker per kernel class: it keeps the kernel instance and the block threads of multi-block calls.
-    private final Map<String, ChipWorker> kernels = new ConcurrentHashMap<>();
+    // THREAD mode: one ChipWorker per kernel class in this JVM; PROCESS mode: one child JVM for them all.
+    private final NodeKernels kernels;
 
     /**
-     * Chip {@code chipIndex} on the node at {@code node}, using {@code memory} (the node's own) and
+     * Chip {@code chipIndex} on the node at {@code node} in THREAD mode, using {@code memory} (the node's own) and
      * {@code chipThreads} block threads per kernel; counts each task it runs in {@code tasksRun}.
      */
     public NodeChip(int chipIndex, String node, TensorMemory memory, int chipThreads, AtomicLong tasksRun) {
+        this(chipIndex, node, memory, new ThreadKernels(chipIndex, node, memory, chipThreads), tasksRun);
+    }
+
+    /** The same chip whose kernels run as {@code kernels} says (THREAD or PROCESS mode); it closes them. */
+    public NodeChip(int chipIndex, String node, TensorMemory memory, NodeKernels kernels, AtomicLong tasksRun) {
         this.chipIndex = chipIndex;
         this.node = node;
         this.memory = memory;
-        this.chipThreads = chipThreads;
+        this.kernels = kernels;
         this.tasksRun = tasksRun;
     }
 
@@ -50,7 +51,7 @@ public final class NodeChip implements AutoCloseable {
     public ChipEntity.Ran run(ChipEntity.Run run) {
         List<ContinuousTensor> copies = new ArrayList<>(run.shipped().size());
         try {
-            ChipWorker chip = kernel(run.callableName(), run.kernelClass());
+            NodeKernels.Kernel chip = kernel(run);
             Map<Long, ContinuousTensor> local = new HashMap<>();
             for (int i = 0; i < run.shipped().size(); i++) {
                 ContinuousTensor head = run.shipped().get(i);
@@ -60,7 +61,7 @@ public final class NodeChip implements AutoCloseable {
                 local.put(head.data(), copy);
             }
             tasksRun.incrementAndGet();
-            chip.run(0, localArgs(run.args(), local), run.config(), run.groupIndex());
+            chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
             return changes(run, copies);
         } catch (Throwable t) {
             TaskError e = TaskError.of(t);
@@ -83,21 +84,9 @@ public final class NodeChip implements AutoCloseable {
         }
     }
 
-    private ChipWorker kernel(String callableName, String className) {
-        ChipWorker chip = kernels.get(className);
-        if (chip != null) {
-            return chip;
-        }
-        ChipKernel kernel;
-        try {
-            kernel = ClassByName.construct(className, ChipKernel.class);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("chip kernel '" + callableName + "' (class " + className
-                    + ") cannot be made on worker node " + node + ": " + e.getMessage() + ". Put the kernel's"
-                    + " classes on the node's class path (java -cp strata-node.jar:<your classes> ...)", e);
-        }
-        return kernels.computeIfAbsent(className, c -> new ChipWorker(chipIndex, List.of(kernel), memory,
-                chipThreads));
+    /** The runner of the task's kernel: made by class name on this node (or its child JVM started) at first use. */
+    private NodeKernels.Kernel kernel(ChipEntity.Run run) {
+        return kernels.kernel(run.callableName(), run.kernelClass(), run.kernelClasses());
     }
 
     /** The args with each tensor moved to its node-local copy (a tensor of address 0 stays "no tensor"). */
@@ -126,9 +115,9 @@ public final class NodeChip implements AutoCloseable {
         return new ChipEntity.Ran(node, Arrays.copyOf(changed, contents.size()), contents, null);
     }
 
-    /** Ends the block threads of every kernel; any thread, idempotent. */
+    /** Ends the block threads of every kernel, or the child JVM; any thread, idempotent. */
     @Override
     public void close() {
-        kernels.values().forEach(ChipWorker::close);
+        kernels.close();
     }
 }

@@ -94,7 +94,7 @@ public final class RemoteChip implements GroupTaskWorker {
         }
         TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args);
         ChipEntity.Ran ran = await(ask.ask(replyTo -> new ChipEntity.Run(name, kernelClasses.get((int) callable),
-                snapshot, shipped, contents, config, groupIndex, replyTo), timeout), name);
+                snapshot, shipped, contents, config, groupIndex, kernelClasses, replyTo), timeout), name);
         counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
         if (ran.error() != null) {
             throw ran.error().toException();

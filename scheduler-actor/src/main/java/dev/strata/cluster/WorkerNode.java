@@ -1,12 +1,16 @@
 package dev.strata.cluster;
 
 import com.typesafe.config.Config;
+import dev.strata.config.ChipMode;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
 import dev.strata.memory.SharedTensorMemory;
+import dev.strata.process.RoundTripStats;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -29,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * the head's chip entities ({@link ChipEntities}) that the shard allocation gives it, with a tensor memory of its
  * own (its {@code strata.worker.arena-size}) and kernels on its dedicated dispatcher; it logs one INFO line when it
  * is up. A node whose seed nodes cannot be reached keeps trying, and Pekko logs each failed attempt at WARN.
+ *
+ * <p>With {@code strata.worker.mode = PROCESS} in the node's own settings each chip entity runs its kernels in a
+ * child JVM of the node ({@link ProcessKernels}), started at the entity's first task; the children map the node's
+ * memory file, so it stays linked until the node stops, and they are stopped when their entity stops or the node
+ * does (and leave by themselves if the node's JVM dies).
  */
 public final class WorkerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerNode.class);
@@ -41,6 +50,9 @@ public final class WorkerNode implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final SharedTensorMemory memory;
     private final AtomicLong tasksRun = new AtomicLong();
+    // PROCESS mode: the entities' child-JVM kernels, stopped with the node even if an entity's stop was missed.
+    private final Set<ProcessKernels> children = ConcurrentHashMap.newKeySet();
+    private final RoundTripStats roundTrips = new RoundTripStats();
     private final CompletableFuture<String> up = new CompletableFuture<>();
     private volatile boolean leaving;
 
@@ -65,10 +77,14 @@ public final class WorkerNode implements AutoCloseable {
                     + " node to join, e.g. [\"pekko://" + MemberConfig.SYSTEM_NAME + "@127.0.0.1:25520\"] (the head)");
         }
         // The node's own tensor memory: shipped tensors are copied in for a task and freed after. No heap ring runs
-        // here, so the heap region is the smallest there is; nobody else maps it, so its name goes at once.
+        // here, so the heap region is the smallest there is. In THREAD mode nobody else maps it, so its name goes at
+        // once; in PROCESS mode children attach to it by name whenever one (re)starts, so it goes when the node stops.
+        boolean childrenAttach = settings.mode() == ChipMode.PROCESS;
         Path dir = settings.memoryDir().isEmpty() ? null : Path.of(settings.memoryDir());
         SharedTensorMemory memory = SharedTensorMemory.create(dir, settings.arenaSize(), SharedTensorMemory.MIN_REGION);
-        memory.unlink();
+        if (!childrenAttach) {
+            memory.unlink();
+        }
         ActorSystem<Void> system;
         try {
             system = ActorSystem.create(Behaviors.empty(), MemberConfig.SYSTEM_NAME,
@@ -80,13 +96,22 @@ public final class WorkerNode implements AutoCloseable {
         WorkerNode node = new WorkerNode(system, memory);
         String self = system.address().toString();
         Executor kernels = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
-        ChipEntities.host(system, i -> new NodeChip(i, self, memory, settings.chipThreads(), node.tasksRun),
-                kernels);
+        ChipEntities.host(system, i -> new NodeChip(i, self, memory, node.chipKernels(i, self, settings),
+                node.tasksRun), kernels);
+        if (childrenAttach) {
+            // Before the system terminates, whatever stopped it (leave, downing, terminate): children first, then the
+            // file they mapped. Its pages stay while this JVM maps them; a task still running keeps working.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                    "strata-node-chip-processes", () -> {
+                        node.stopChildren();
+                        return CompletableFuture.completedFuture(Done.getInstance());
+                    });
+        }
         Cluster cluster = Cluster.get(Adapter.toClassic(system));
         cluster.registerOnMemberUp(() -> {
             String address = cluster.selfAddress().toString();
-            LOG.info("strata worker node {} is up (role {}); it hosts {}", address, MemberConfig.WORKER_ROLE,
-                    HOSTS);
+            LOG.info("strata worker node {} is up (role {}); it hosts {}{}", address, MemberConfig.WORKER_ROLE,
+                    HOSTS, childrenAttach ? " (PROCESS mode: a child JVM per chip)" : "");
             node.up.complete(address);
         });
         system.getWhenTerminated().thenRun(() -> {
@@ -95,6 +120,24 @@ public final class WorkerNode implements AutoCloseable {
             LOG.info("strata worker node {} ran {} chip task(s)", self, node.tasksRun.get());
         });
         return node;
+    }
+
+    /** How chip {@code chipIndex} runs its kernels here: a child JVM in PROCESS mode, else this JVM. */
+    private NodeKernels chipKernels(int chipIndex, String self, WorkerSettings settings) {
+        if (settings.mode() != ChipMode.PROCESS) {
+            return new ThreadKernels(chipIndex, self, memory, settings.chipThreads());
+        }
+        ProcessKernels k = new ProcessKernels(chipIndex, self, memory, settings.chipThreads(), settings.process(),
+                roundTrips);
+        children.add(k);
+        return k;
+    }
+
+    /** Stops every chip's child JVM (idempotent), then deletes the memory file they mapped. */
+    private void stopChildren() {
+        children.forEach(ProcessKernels::close);
+        children.clear();
+        memory.unlink();
     }
 
     /** This node's address, {@code pekko://strata@host:port} with the port actually bound. */

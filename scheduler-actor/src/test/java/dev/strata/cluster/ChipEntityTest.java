@@ -45,7 +45,7 @@ class ChipEntityTest {
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
         ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
         entity.tell(new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(), run.shipped(),
-                run.contents(), run.config(), 0, probe.getRef()));
+                run.contents(), run.config(), 0, run.kernelClasses(), probe.getRef()));
         ChipEntity.Ran answer = probe.receiveMessage();
         assertNull(answer.error());
         assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), answer.contents().get(0));
@@ -58,12 +58,13 @@ class ChipEntityTest {
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
         ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
         ChipEntity.Run withReply = new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(),
-                run.shipped(), run.contents(), run.config(), 3, probe.getRef());
+                run.shipped(), run.contents(), run.config(), 3, run.kernelClasses(), probe.getRef());
         ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(withReply, false);
         assertEquals(withReply.args(), back.args());
         assertEquals(withReply.shipped(), back.shipped());
         assertArrayEquals(withReply.contents().get(0), back.contents().get(0));
         assertEquals(3, back.groupIndex());
+        assertEquals(withReply.kernelClasses(), back.kernelClasses());
         ChipEntity.Ran ran = new ChipEntity.Ran("n", new int[] {1}, List.of(new byte[] {1, 2}),
                 TaskError.of(new IllegalStateException("x")));
         ChipEntity.Ran ranBack = testKit.serializationTestKit().verifySerialization(ran, false);

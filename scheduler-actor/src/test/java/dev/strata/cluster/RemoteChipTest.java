@@ -60,6 +60,7 @@ class RemoteChipTest {
         ChipEntity.Run run = sent.get(0);
         assertEquals("add", run.callableName());
         assertEquals(ShippingKernels.AddScalar.class.getName(), run.kernelClass());
+        assertEquals(classes, run.kernelClasses(), "the head's whole table, index = callable id");
         assertEquals(List.of(in, out), run.shipped());
         assertEquals(Map.of(NodeTaskCounts.hostPort(NodeChipTest.NODE), 1L), counts.snapshot(),
                 "the answer's node counted");
