@@ -35,6 +35,19 @@ class NodeTaskCountsTest {
     }
 
     @Test
+    void countsRetriesByTheNodeWhoseAttemptFailedUntilAReset() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        assertTrue(counts.retries().isEmpty());
+        counts.retried("pekko://strata@127.0.0.1:25522");
+        counts.retried("pekko://strata@127.0.0.1:25522");
+        counts.retried(null);
+        assertEquals(Map.of("127.0.0.1:25522", 2L, NodeTaskCounts.UNKNOWN_NODE, 1L), counts.retries());
+        assertTrue(counts.snapshot().isEmpty(), "a retry is not a task run");
+        counts.reset();
+        assertTrue(counts.retries().isEmpty());
+    }
+
+    @Test
     void anAddressWithoutSystemNameIsKeptAsIs() {
         assertEquals("somewhere", NodeTaskCounts.hostPort("somewhere"));
         assertEquals("h:1", NodeTaskCounts.hostPort("pekko://strata@h:1"));
