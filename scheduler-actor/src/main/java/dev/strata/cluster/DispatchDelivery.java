@@ -3,13 +3,14 @@ package dev.strata.cluster;
 import dev.strata.protocol.CborSerializable;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The head's one delivery actor for remote chip answers, a thin shell around {@link PendingDispatches}: every
@@ -20,6 +21,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * each. Its messages are of several types (answers, cluster events, its tick), hence {@code Object}.
  */
 public final class DispatchDelivery {
+    // A named logger (not the actor's): users turn the cluster's node lines up or down by this name.
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchDelivery.class);
+
     /** The periodic check of the no-worker timeout. */
     record Tick() implements CborSerializable {
     }
@@ -39,7 +43,7 @@ public final class DispatchDelivery {
             return Behaviors.receive(Object.class)
                     .onMessage(ChipEntity.Ran.class, ran -> {
                         if (!pending.answered(ran.dispatch(), ran)) {
-                            ctx.getLog().debug("ignored the late answer of dispatch {} from {}: it was given up",
+                            LOG.debug("ignored the late answer of dispatch {} from {}: it was given up",
                                     ran.dispatch(), ran.node());
                         }
                         return Behaviors.same();
@@ -47,19 +51,19 @@ public final class DispatchDelivery {
                     .onMessage(Tick.class, t -> {
                         int failed = pending.expireWithoutWorkers();
                         if (failed > 0) {
-                            ctx.getLog().error("cluster: no worker node reachable for {}"
+                            LOG.error("cluster: no worker node reachable for {}"
                                     + " (strata.cluster.no-worker-timeout): {} chip task(s) failed",
                                     HeadJoin.seconds(noWorkerTimeout), failed);
                         }
                         return Behaviors.same();
                     })
-                    .onMessage(ClusterEvent.MemberEvent.class, e -> onMember(ctx, pending, e))
-                    .onMessage(ClusterEvent.ReachabilityEvent.class, e -> onReachability(ctx, pending, e))
+                    .onMessage(ClusterEvent.MemberEvent.class, e -> onMember(pending, e))
+                    .onMessage(ClusterEvent.ReachabilityEvent.class, e -> onReachability(pending, e))
                     .build();
         }));
     }
 
-    private static Behavior<Object> onMember(ActorContext<Object> ctx, PendingDispatches pending,
+    private static Behavior<Object> onMember(PendingDispatches pending,
                                              ClusterEvent.MemberEvent event) {
         Member m = event.member();
         if (!m.hasRole(MemberConfig.WORKER_ROLE)) {
@@ -69,26 +73,26 @@ public final class DispatchDelivery {
         pending.onMember(node, m.getRoles(), m.status() == MemberStatus.up());
         int reachable = pending.reachableWorkerNodes();
         if (event instanceof ClusterEvent.MemberUp) {
-            ctx.getLog().info("cluster: worker node {} joined (up); {} worker node(s) reachable", node, reachable);
+            LOG.info("cluster: worker node {} joined (up); {} worker node(s) reachable", node, reachable);
         } else if (event instanceof ClusterEvent.MemberLeft) {
-            ctx.getLog().info("cluster: worker node {} is leaving; {} worker node(s) reachable", node, reachable);
+            LOG.info("cluster: worker node {} is leaving; {} worker node(s) reachable", node, reachable);
         } else if (event instanceof ClusterEvent.MemberDowned) {
-            ctx.getLog().warn("cluster: worker node {} was downed; {} worker node(s) reachable", node, reachable);
+            LOG.warn("cluster: worker node {} was downed; {} worker node(s) reachable", node, reachable);
         } else if (event instanceof ClusterEvent.MemberRemoved r) {
             int lost = pending.removed(node);
             String how = r.previousStatus() == MemberStatus.down() ? "after it was downed" : "after it left";
             String line = "cluster: worker node {} removed {}; {} chip task(s) waiting on it lost (each is"
                     + " dispatched again, up to strata.cluster.max-task-retries); {} worker node(s) reachable";
             if (r.previousStatus() == MemberStatus.down()) {
-                ctx.getLog().warn(line, node, how, lost, reachable);
+                LOG.warn(line, node, how, lost, reachable);
             } else {
-                ctx.getLog().info(line, node, how, lost, reachable);
+                LOG.info(line, node, how, lost, reachable);
             }
         }
         return Behaviors.same();
     }
 
-    private static Behavior<Object> onReachability(ActorContext<Object> ctx, PendingDispatches pending,
+    private static Behavior<Object> onReachability(PendingDispatches pending,
                                                    ClusterEvent.ReachabilityEvent event) {
         Member m = event.member();
         if (!m.hasRole(MemberConfig.WORKER_ROLE)) {
@@ -98,10 +102,10 @@ public final class DispatchDelivery {
         boolean reachable = event instanceof ClusterEvent.ReachableMember;
         pending.onReachability(node, m.getRoles(), reachable);
         if (reachable) {
-            ctx.getLog().info("cluster: worker node {} is reachable again; {} worker node(s) reachable", node,
+            LOG.info("cluster: worker node {} is reachable again; {} worker node(s) reachable", node,
                     pending.reachableWorkerNodes());
         } else {
-            ctx.getLog().warn("cluster: worker node {} is unreachable; its chip tasks wait until it is reachable"
+            LOG.warn("cluster: worker node {} is unreachable; its chip tasks wait until it is reachable"
                     + " again or removed; {} worker node(s) reachable", node, pending.reachableWorkerNodes());
         }
         return Behaviors.same();
