@@ -1,8 +1,11 @@
 package dev.strata.cluster;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -19,6 +22,7 @@ public final class NodeTaskCounts {
     private final Map<String, LongAdder> byNode = new ConcurrentHashMap<>();
     private final Map<Integer, String> chipNodes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> retriesByNode = new ConcurrentHashMap<>();
+    private final Queue<Retry> retryLog = new ConcurrentLinkedQueue<>();
 
     /**
      * One task (or group member) of chip {@code chip} ran on the node at {@code address},
@@ -31,12 +35,26 @@ public final class NodeTaskCounts {
     }
 
     /**
-     * A chip task was dispatched again because its attempt on the node at {@code address} was lost (the node was
-     * removed) or got no answer in time; {@code address} is null when the chip's node was not known then.
+     * A failed attempt that was dispatched again, for the trace: chip {@code chip}'s attempt on {@code node}
+     * ({@code host:port} or {@value #UNKNOWN_NODE}) failed, and the retry was sent at {@code nanos}
+     * ({@code System.nanoTime()}, the trace's clock).
      */
-    public void retried(String address) {
-        retriesByNode.computeIfAbsent(address == null ? UNKNOWN_NODE : hostPort(address), n -> new LongAdder())
-                .increment();
+    public record Retry(int chip, String node, long nanos) {
+    }
+
+    /**
+     * Chip {@code chip}'s task was dispatched again because its attempt on the node at {@code address} was lost
+     * (the node was removed) or got no answer in time; {@code address} is null when the chip's node was not known.
+     */
+    public void retried(int chip, String address) {
+        String node = address == null ? UNKNOWN_NODE : hostPort(address);
+        retriesByNode.computeIfAbsent(node, n -> new LongAdder()).increment();
+        retryLog.add(new Retry(chip, node, System.nanoTime()));
+    }
+
+    /** This run's retries in the order they were sent, for the trace. */
+    public List<Retry> retryLog() {
+        return List.copyOf(retryLog);
     }
 
     /** Forgets every count: a run starts. */
@@ -44,6 +62,7 @@ public final class NodeTaskCounts {
         byNode.clear();
         chipNodes.clear();
         retriesByNode.clear();
+        retryLog.clear();
     }
 
     /**

@@ -168,7 +168,7 @@ public final class RemoteChip implements GroupTaskWorker {
     /** Logs and counts a failed attempt that is followed by another. */
     private void retrying(String name, int attempt, String node, List<String> failed) {
         if (attempt < attempts.maxRetries()) {
-            counts.retried(node);
+            counts.retried(chipIndex, node);
             LOG.warn("chip {}: attempt {} of task '{}' failed ({}); dispatching it again (retry {} of {})",
                     chipIndex, attempt + 1, name, failed.get(failed.size() - 1), attempt + 1, attempts.maxRetries());
         }
