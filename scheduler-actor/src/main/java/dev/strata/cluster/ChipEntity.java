@@ -5,8 +5,12 @@ import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,7 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * One chip worker of a cluster head, as a Cluster Sharding entity on a worker node: it receives a task with the
  * bytes of its tensors ({@link Run}), has its {@link NodeChip} run it on {@code executor} (the node's dedicated
  * dispatcher for user code, never this actor's thread) and answers {@link Ran} with the bytes the kernel changed.
- * The head's {@link RemoteChip} sends one task at a time per entity and waits for the answer.
+ * The head's {@link RemoteChip} sends one task at a time per entity and waits for the answer (re-sending it after
+ * a node loss, see {@link #create}).
  */
 public final class ChipEntity {
     /** Messages a chip entity understands. */
@@ -28,6 +33,8 @@ public final class ChipEntity {
     /**
      * Run one task (or group member) here.
      *
+     * @param dispatch     the head's id of this dispatch, unique per head: answered in {@link Ran#dispatch()}; the
+     *                     entity runs one id from one head once, however often it arrives (the head re-sends)
      * @param callableName the kernel's registered name (for errors)
      * @param kernelClass  the kernel's class name, made on this node by name
      * @param args         the task's args with the head's addresses; the node runs them on copies in its memory
@@ -40,9 +47,9 @@ public final class ChipEntity {
      *                      serves every kernel of the head
      * @param replyTo      where {@link Ran} goes
      */
-    public record Run(String callableName, String kernelClass, TaskArgsSnapshot args, List<ContinuousTensor> shipped,
-                      List<byte[]> contents, CallConfig config, int groupIndex, List<String> kernelClasses,
-                      ActorRef<Ran> replyTo)
+    public record Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args,
+                      List<ContinuousTensor> shipped, List<byte[]> contents, CallConfig config, int groupIndex,
+                      List<String> kernelClasses, ActorRef<Ran> replyTo)
             implements Command {
         public Run {
             Objects.requireNonNull(callableName, "callableName");
@@ -64,34 +71,73 @@ public final class ChipEntity {
     /**
      * What a task did on a node.
      *
+     * @param dispatch the id of the {@link Run} this answers
      * @param node     the node's address, {@code pekko://strata@host:port}
      * @param changed  indexes into {@link Run#shipped()} of the tensors whose bytes the task changed
      * @param contents their new bytes, in the order of {@code changed}
      * @param error    the failure (its message names the node), or null
      */
-    public record Ran(String node, int[] changed, List<byte[]> contents, TaskError error) implements CborSerializable {
+    public record Ran(long dispatch, String node, int[] changed, List<byte[]> contents, TaskError error)
+            implements CborSerializable {
         public Ran {
             changed = changed == null ? new int[0] : changed;
             contents = contents == null ? List.of() : List.copyOf(contents);
         }
+
+        /** An answer not yet stamped with its dispatch (what {@link NodeChip} makes; the entity stamps it). */
+        public Ran(String node, int[] changed, List<byte[]> contents, TaskError error) {
+            this(0, node, changed, contents, error);
+        }
+
+        /** This answer for dispatch {@code id}. */
+        public Ran forDispatch(long id) {
+            return new Ran(id, node, changed, contents, error);
+        }
     }
+
+    /** A dispatch as the entity tells it from others: the head's reply address and its id there. */
+    private record Received(ActorRef<Ran> replyTo, long dispatch) {
+    }
+
+    /**
+     * How many dispatches an entity remembers, to ignore a re-sent one: far more than one head re-sends while a
+     * task runs (it sends one task at a time per chip), few enough to cost nothing.
+     */
+    static final int REMEMBERED = 1024;
 
     private ChipEntity() {
     }
 
-    /** The behaviour of one entity: runs each {@link Run} on {@code chip} on {@code executor}; closes it at stop. */
+    /**
+     * The behaviour of one entity: runs each {@link Run} on {@code chip} on {@code executor}; closes it at stop.
+     * A dispatch it has received before (the same id from the same head, re-sent because the head could not know
+     * whether the first copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back.
+     */
     public static Behavior<Command> create(NodeChip chip, Executor executor) {
-        return Behaviors.receive(Command.class)
-                .onMessage(Run.class, run -> {
-                    // Off this actor's thread: a kernel may block for minutes. The reply is sent from there.
-                    CompletableFuture.supplyAsync(() -> chip.run(run), executor)
-                            .thenAccept(run.replyTo()::tell);
-                    return Behaviors.same();
-                })
-                .onSignal(PostStop.class, s -> {
-                    chip.close();
-                    return Behaviors.same();
-                })
-                .build();
+        return Behaviors.setup(ctx -> {
+            Set<Received> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Received, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            });
+            return Behaviors.receive(Command.class)
+                    .onMessage(Run.class, run -> {
+                        if (!seen.add(new Received(run.replyTo(), run.dispatch()))) {
+                            ctx.getLog().debug("ignored dispatch {} from {}: received before", run.dispatch(),
+                                    run.replyTo());
+                            return Behaviors.same();
+                        }
+                        // Off this actor's thread: a kernel may block for minutes. The reply is sent from there.
+                        CompletableFuture.supplyAsync(() -> chip.run(run).forDispatch(run.dispatch()), executor)
+                                .thenAccept(run.replyTo()::tell);
+                        return Behaviors.same();
+                    })
+                    .onSignal(PostStop.class, s -> {
+                        chip.close();
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
     }
 }

@@ -1,19 +1,28 @@
 package dev.strata.cluster;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How many chip tasks each worker node ran for a cluster head during the current run, for the run's summary. The
+ * How many chip tasks each worker node ran for a cluster head during the current run, and how many were dispatched
+ * again after an attempt there failed, for the run's summary. The
  * head's {@link RemoteChip}s count an answer each, on their worker actors' threads, so counting is thread-safe;
  * a run {@link #reset() resets} the counts before its first task and {@link #snapshot() reads} them after its
  * drain, when no task is running.
  */
 public final class NodeTaskCounts {
+    /** The key of retries whose failed attempt's node was not known (the chip had not answered yet). */
+    public static final String UNKNOWN_NODE = "unknown node";
+
     private final Map<String, LongAdder> byNode = new ConcurrentHashMap<>();
     private final Map<Integer, String> chipNodes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> retriesByNode = new ConcurrentHashMap<>();
+    private final Queue<Retry> retryLog = new ConcurrentLinkedQueue<>();
 
     /**
      * One task (or group member) of chip {@code chip} ran on the node at {@code address},
@@ -25,10 +34,45 @@ public final class NodeTaskCounts {
         chipNodes.put(chip, node);
     }
 
+    /**
+     * A failed attempt that was dispatched again, for the trace: chip {@code chip}'s attempt on {@code node}
+     * ({@code host:port} or {@value #UNKNOWN_NODE}) failed, and the retry was sent at {@code nanos}
+     * ({@code System.nanoTime()}, the trace's clock).
+     */
+    public record Retry(int chip, String node, long nanos) {
+    }
+
+    /**
+     * Chip {@code chip}'s task was dispatched again because its attempt on the node at {@code address} was lost
+     * (the node was removed) or got no answer in time; {@code address} is null when the chip's node was not known.
+     */
+    public void retried(int chip, String address) {
+        String node = address == null ? UNKNOWN_NODE : hostPort(address);
+        retriesByNode.computeIfAbsent(node, n -> new LongAdder()).increment();
+        retryLog.add(new Retry(chip, node, System.nanoTime()));
+    }
+
+    /** This run's retries in the order they were sent, for the trace. */
+    public List<Retry> retryLog() {
+        return List.copyOf(retryLog);
+    }
+
     /** Forgets every count: a run starts. */
     public void reset() {
         byNode.clear();
         chipNodes.clear();
+        retriesByNode.clear();
+        retryLog.clear();
+    }
+
+    /**
+     * The retries so far by the node ({@code host:port}, or {@value #UNKNOWN_NODE}) whose attempt failed, in node
+     * order; empty if no task was dispatched again.
+     */
+    public Map<String, Long> retries() {
+        Map<String, Long> counts = new TreeMap<>();
+        retriesByNode.forEach((node, n) -> counts.put(node, n.sum()));
+        return counts;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.strata.cluster;
 
+import dev.strata.config.ClusterSettings;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
@@ -13,16 +14,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A chip worker of a cluster head whose tasks run on a chip entity on a worker node: to the scheduler it is a
  * worker like any other (one task at a time, on its worker actor's thread). Each task ships the bytes of its
- * tensors inline in the dispatch, waits up to {@code strata.cluster.task-timeout} for the answer, and writes the
+ * tensors inline in the dispatch, waits up to {@code strata.cluster.task-timeout} for the answer (dispatching it
+ * again after its node is lost or that time is up, see {@link Attempts}), and writes the
  * bytes the kernel changed into this head's memory before it returns — so before its worker actor reports the task
  * done and any dependent can read them. Because a task's inputs are read here, when it runs, and not when it was
  * dispatched, an early dispatch queued behind its producers on this worker ships their results, never stale bytes.
@@ -33,37 +38,51 @@ public final class RemoteChip implements GroupTaskWorker {
      * (256 KiB by default) with room for the rest of the message; Artery drops a larger message silently.
      */
     public static final int MAX_SHIPPED_BYTES = 200 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteChip.class);
 
     private final int chipIndex;
     private final List<String> kernelNames;
     private final List<String> kernelClasses;
     private final TensorMemory memory;
-    private final Duration timeout;
-    private final Ask ask;
+    private final Attempts attempts;
+    private final PendingDispatches pending;
+    private final ActorRef<ChipEntity.Ran> replyTo;
+    private final Consumer<ChipEntity.Command> entity;
     private final NodeTaskCounts counts;
 
-    /** How a message reaches the chip's entity: {@code EntityRef.ask}, or a stand-in in tests. */
-    @FunctionalInterface
-    public interface Ask {
-        /** Sends {@code message(replyTo)}; completes with the answer, or fails (a timeout) after {@code timeout}. */
-        CompletionStage<ChipEntity.Ran> ask(Function<ActorRef<ChipEntity.Ran>, ChipEntity.Command> message,
-                                            Duration timeout);
+    /**
+     * How a remote task is attempted: each attempt waits up to {@code taskTimeout}; after a failed attempt (node
+     * lost, or no answer in time) the task is dispatched again, at most {@code maxRetries} times. An attempt after a
+     * failed one is re-sent (same dispatch) after {@code firstResend}, then twice as long each time up to
+     * {@code maxResend}, until answered: right after a node is removed, the head's sharding proxy may still route a
+     * message to the dead node's region, where it is lost; the entity runs a dispatch once however often it comes.
+     */
+    public record Attempts(Duration taskTimeout, int maxRetries, Duration firstResend, Duration maxResend) {
+        /** {@code strata.cluster.task-timeout} and {@code max-task-retries}; re-sends after 0.5 s, up to 4 s. */
+        public static Attempts of(ClusterSettings settings) {
+            return new Attempts(settings.taskTimeout(), settings.maxTaskRetries(), Duration.ofMillis(500),
+                    Duration.ofSeconds(4));
+        }
     }
 
     /**
      * Chip {@code chipIndex}, whose kernels (index = callable id) are named {@code kernelNames} and made on the nodes
-     * from {@code kernelClasses}; tensors are read from and written to {@code memory}; {@code ask} sends a message
-     * to the chip's entity and completes with its answer or fails after the given timeout
-     * ({@code EntityRef::ask}); each answer counts one task for its node in {@code counts}.
+     * from {@code kernelClasses}; tensors are read from and written to {@code memory}; each task is a dispatch of
+     * {@code pending}, sent to the chip's entity by {@code entity} ({@code EntityRef::tell}) with the answer going to
+     * {@code replyTo} (the head's {@link DispatchDelivery}), attempted as {@code attempts} says; each answer counts
+     * one task for its node in {@code counts}, each retry one for the node that lost it.
      */
     public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, TensorMemory memory,
-                      Duration timeout, Ask ask, NodeTaskCounts counts) {
+                      Attempts attempts, PendingDispatches pending, ActorRef<ChipEntity.Ran> replyTo,
+                      Consumer<ChipEntity.Command> entity, NodeTaskCounts counts) {
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
         this.kernelClasses = List.copyOf(kernelClasses);
         this.memory = memory;
-        this.timeout = timeout;
-        this.ask = ask;
+        this.attempts = attempts;
+        this.pending = pending;
+        this.replyTo = replyTo;
+        this.entity = entity;
         this.counts = counts;
     }
 
@@ -93,8 +112,9 @@ public final class RemoteChip implements GroupTaskWorker {
             contents.add(b);
         }
         TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args);
-        ChipEntity.Ran ran = await(ask.ask(replyTo -> new ChipEntity.Run(name, kernelClasses.get((int) callable),
-                snapshot, shipped, contents, config, groupIndex, kernelClasses, replyTo), timeout), name);
+        ChipEntity.Ran ran = dispatch(name, dispatch -> new ChipEntity.Run(dispatch, name,
+                kernelClasses.get((int) callable), snapshot, shipped, contents, config, groupIndex, kernelClasses,
+                replyTo));
         counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
         if (ran.error() != null) {
             throw ran.error().toException();
@@ -105,16 +125,91 @@ public final class RemoteChip implements GroupTaskWorker {
         }
     }
 
-    private ChipEntity.Ran await(CompletionStage<ChipEntity.Ran> answer, String name) throws Exception {
-        try {
-            return answer.toCompletableFuture().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof TimeoutException) {
-                throw new TimeoutException("chip kernel '" + name + "' on chip " + chipIndex + " got no answer from"
-                        + " its worker node within " + timeout + " (strata.cluster.task-timeout); the node may be"
-                        + " lost or the task still running there");
+    /**
+     * Dispatches a task until an attempt is answered (see {@link Attempts}); {@code message} makes the attempt's
+     * message for its dispatch id, once per attempt (a message may hold what can be consumed only once).
+     *
+     * @throws NodeLostException    when every attempt failed and the last one was lost with its node (named)
+     * @throws TimeoutException     when every attempt failed and the last one got no answer in time
+     * @throws NoWorkerNodeException when no worker node was reachable for the no-worker timeout
+     */
+    private ChipEntity.Ran dispatch(String name, LongFunction<ChipEntity.Run> message) throws Exception {
+        List<String> failed = new ArrayList<>();
+        String lostWith = null; // the node of the last attempt, when it was lost with it
+        for (int attempt = 0; attempt <= attempts.maxRetries(); attempt++) {
+            PendingDispatches.Dispatch d = pending.open(chipIndex);
+            try {
+                ChipEntity.Ran ran = attempt(d, message.apply(d.id()), attempt > 0);
+                if (ran != null) {
+                    return ran;
+                }
+                String node = pending.nodeOf(chipIndex);
+                lostWith = null;
+                failed.add("no answer within " + HeadJoin.seconds(attempts.taskTimeout())
+                        + " (strata.cluster.task-timeout) from " + (node == null ? "its worker node" : node)
+                        + ", which may be lost or still running it");
+                retrying(name, attempt, node, failed);
+            } catch (NodeLostException e) {
+                lostWith = e.node();
+                failed.add(e.getMessage());
+                retrying(name, attempt, e.node(), failed);
+            } finally {
+                pending.close(d.id());
             }
-            throw e.getCause() instanceof Exception c ? c : e;
+        }
+        String what = "chip kernel '" + name + "' on chip " + chipIndex + (failed.size() == 1 ? ": "
+                : " failed " + failed.size() + " attempts (strata.cluster.max-task-retries = " + attempts.maxRetries()
+                + "): ") + String.join("; ", numbered(failed));
+        if (lostWith != null) {
+            throw new NodeLostException(lostWith, what);
+        }
+        throw new TimeoutException(what);
+    }
+
+    /** Logs and counts a failed attempt that is followed by another. */
+    private void retrying(String name, int attempt, String node, List<String> failed) {
+        if (attempt < attempts.maxRetries()) {
+            counts.retried(chipIndex, node);
+            LOG.warn("chip {}: attempt {} of task '{}' failed ({}); dispatching it again (retry {} of {})",
+                    chipIndex, attempt + 1, name, failed.get(failed.size() - 1), attempt + 1, attempts.maxRetries());
+        }
+    }
+
+    private static List<String> numbered(List<String> failed) {
+        if (failed.size() == 1) {
+            return failed;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < failed.size(); i++) {
+            out.add("attempt " + (i + 1) + " " + failed.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * Sends {@code run} and waits for dispatch {@code d}'s answer up to the task timeout, re-sending it with backoff
+     * if {@code resend}; returns the answer, or null when the time is up.
+     */
+    private ChipEntity.Ran attempt(PendingDispatches.Dispatch d, ChipEntity.Run run, boolean resend)
+            throws Exception {
+        entity.accept(run);
+        long deadline = System.nanoTime() + attempts.taskTimeout().toNanos();
+        long resendAfter = resend ? attempts.firstResend().toNanos() : Long.MAX_VALUE;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                return d.answer().get(Math.min(left, resendAfter), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (resend && deadline - System.nanoTime() > 0) {
+                    entity.accept(run);
+                    resendAfter = Math.min(resendAfter * 2, attempts.maxResend().toNanos());
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception c ? c : e;
+            }
         }
     }
 

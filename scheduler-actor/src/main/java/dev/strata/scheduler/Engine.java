@@ -5,9 +5,11 @@ import com.typesafe.config.ConfigFactory;
 import dev.strata.chip.ChipWorker;
 import dev.strata.cluster.ChipEntities;
 import dev.strata.cluster.ChipEntity;
+import dev.strata.cluster.DispatchDelivery;
 import dev.strata.cluster.HeadJoin;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.cluster.NodeTaskCounts;
+import dev.strata.cluster.PendingDispatches;
 import dev.strata.cluster.RemoteChip;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
@@ -41,6 +43,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -230,19 +233,25 @@ final class Engine implements AutoCloseable {
 
     /**
      * The head's chip workers in cluster mode: proxies of the chip entities on the worker nodes, reached through
-     * this member's sharding proxy (started here; the head lacks the role {@code worker}).
+     * this member's sharding proxy (started here; the head lacks the role {@code worker}), with one delivery actor
+     * for all their answers, which also fails the dispatches of a lost worker node (docs/cluster.md, failure model).
      */
     private static List<GroupTaskWorker> remoteChips(ActorSystem<?> system, WorkerSettings s, ClusterSettings cluster,
                                                      Callables callables, SharedTensorMemory memory,
                                                      List<InterruptibleWorker> userCode,
                                                      NodeTaskCounts nodeTasks) {
         ChipEntities.proxy(system);
+        PendingDispatches pending = new PendingDispatches(cluster.noWorkerTimeout());
+        ActorRef<ChipEntity.Ran> delivery = system.systemActorOf(
+                DispatchDelivery.create(pending, cluster.noWorkerTimeout()), "strata-dispatch-delivery",
+                Props.empty()).narrow();
+        RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
         List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         List<GroupTaskWorker> chips = new ArrayList<>();
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
-            chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, cluster.taskTimeout(),
-                    (message, timeout) -> entity.ask(message::apply, timeout), nodeTasks), userCode));
+            chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, attempts, pending,
+                    delivery, entity::tell, nodeTasks), userCode));
         }
         return chips;
     }

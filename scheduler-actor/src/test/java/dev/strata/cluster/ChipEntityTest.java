@@ -44,20 +44,45 @@ class ChipEntityTest {
                 new NodeChip(2, NodeChipTest.NODE, memory, 1, ran), kernels));
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
         ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        entity.tell(new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(), run.shipped(),
+        entity.tell(new ChipEntity.Run(7, run.callableName(), run.kernelClass(), run.args(), run.shipped(),
                 run.contents(), run.config(), 0, run.kernelClasses(), probe.getRef()));
         ChipEntity.Ran answer = probe.receiveMessage();
         assertNull(answer.error());
+        assertEquals(7, answer.dispatch(), "the answer names its dispatch");
         assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), answer.contents().get(0));
         assertEquals("test-kernels", ShippingKernels.AddScalar.lastThread, "never on the actor's thread");
         assertEquals(1, ran.get());
     }
 
     @Test
+    void aReSentDispatchRunsOnceAndADifferentIdOrHeadRunsAgain() {
+        AtomicLong ran = new AtomicLong();
+        ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran), kernels));
+        TestProbe<ChipEntity.Ran> head = testKit.createTestProbe();
+        TestProbe<ChipEntity.Ran> otherHead = testKit.createTestProbe();
+        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
+        entity.tell(withDispatch(run, 5, head.getRef()));
+        entity.tell(withDispatch(run, 5, head.getRef())); // a re-send while it runs
+        assertEquals(5, head.receiveMessage().dispatch());
+        entity.tell(withDispatch(run, 5, head.getRef())); // a re-send after it ran
+        entity.tell(withDispatch(run, 6, head.getRef()));
+        assertEquals(6, head.receiveMessage().dispatch(), "the re-sends of 5 were ignored, 6 ran");
+        entity.tell(withDispatch(run, 5, otherHead.getRef()));
+        assertEquals(5, otherHead.receiveMessage().dispatch(), "another head's 5 is another dispatch");
+        assertEquals(3, ran.get());
+    }
+
+    private static ChipEntity.Run withDispatch(ChipEntity.Run run, long dispatch, ActorRef<ChipEntity.Ran> replyTo) {
+        return new ChipEntity.Run(dispatch, run.callableName(), run.kernelClass(), run.args(), run.shipped(),
+                run.contents(), run.config(), run.groupIndex(), run.kernelClasses(), replyTo);
+    }
+
+    @Test
     void messagesSurviveSerialization() {
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
         ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        ChipEntity.Run withReply = new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(),
+        ChipEntity.Run withReply = new ChipEntity.Run(9, run.callableName(), run.kernelClass(), run.args(),
                 run.shipped(), run.contents(), run.config(), 3, run.kernelClasses(), probe.getRef());
         ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(withReply, false);
         assertEquals(withReply.args(), back.args());
@@ -65,12 +90,14 @@ class ChipEntityTest {
         assertArrayEquals(withReply.contents().get(0), back.contents().get(0));
         assertEquals(3, back.groupIndex());
         assertEquals(withReply.kernelClasses(), back.kernelClasses());
-        ChipEntity.Ran ran = new ChipEntity.Ran("n", new int[] {1}, List.of(new byte[] {1, 2}),
+        assertEquals(9, back.dispatch());
+        ChipEntity.Ran ran = new ChipEntity.Ran(11, "n", new int[] {1}, List.of(new byte[] {1, 2}),
                 TaskError.of(new IllegalStateException("x")));
         ChipEntity.Ran ranBack = testKit.serializationTestKit().verifySerialization(ran, false);
         assertArrayEquals(new int[] {1}, ranBack.changed());
         assertArrayEquals(new byte[] {1, 2}, ranBack.contents().get(0));
         assertEquals(ran.error(), ranBack.error());
+        assertEquals(11, ranBack.dispatch());
     }
 
     @Test

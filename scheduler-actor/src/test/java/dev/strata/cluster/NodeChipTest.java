@@ -46,7 +46,7 @@ class NodeChipTest {
 
     static ChipEntity.Run addScalar(String kernelClass, float scalar) {
         TaskArgsSnapshot args = new TaskArgsSnapshot(List.of(IN, OUT), new long[] {(long) scalar});
-        return new ChipEntity.Run("add", kernelClass, args, List.of(IN, OUT),
+        return new ChipEntity.Run(1, "add", kernelClass, args, List.of(IN, OUT),
                 List.of(floats(1, 2, 3, 4), floats(0, 0, 0, 0)), CallConfig.DEFAULT, 0, List.of(kernelClass), null);
     }
 
@@ -90,7 +90,7 @@ class NodeChipTest {
     void tensorsAtOneAddressShareOneCopy() {
         // INOUT given twice: the kernel reads and writes one tensor, as on the head.
         TaskArgsSnapshot args = new TaskArgsSnapshot(List.of(IN, IN), new long[] {1});
-        ChipEntity.Ran ran = chip.run(new ChipEntity.Run("add", ShippingKernels.AddScalar.class.getName(), args,
+        ChipEntity.Ran ran = chip.run(new ChipEntity.Run(1, "add", ShippingKernels.AddScalar.class.getName(), args,
                 List.of(IN), List.of(floats(1, 2, 3, 4)), CallConfig.DEFAULT, 0,
                 List.of(ShippingKernels.AddScalar.class.getName()), null));
         assertNull(ran.error());

@@ -35,6 +35,26 @@ class NodeTaskCountsTest {
     }
 
     @Test
+    void countsRetriesByTheNodeWhoseAttemptFailedUntilAReset() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        assertTrue(counts.retries().isEmpty());
+        long before = System.nanoTime();
+        counts.retried(1, "pekko://strata@127.0.0.1:25522");
+        counts.retried(3, "pekko://strata@127.0.0.1:25522");
+        counts.retried(0, null);
+        assertEquals(Map.of("127.0.0.1:25522", 2L, NodeTaskCounts.UNKNOWN_NODE, 1L), counts.retries());
+        List<NodeTaskCounts.Retry> log = counts.retryLog();
+        assertEquals(List.of(1, 3, 0), log.stream().map(NodeTaskCounts.Retry::chip).toList(), "in order");
+        assertEquals("127.0.0.1:25522", log.get(0).node());
+        assertEquals(NodeTaskCounts.UNKNOWN_NODE, log.get(2).node());
+        assertTrue(log.get(0).nanos() >= before && log.get(2).nanos() >= log.get(0).nanos(), "on the trace's clock");
+        assertTrue(counts.snapshot().isEmpty(), "a retry is not a task run");
+        counts.reset();
+        assertTrue(counts.retries().isEmpty());
+        assertTrue(counts.retryLog().isEmpty());
+    }
+
+    @Test
     void anAddressWithoutSystemNameIsKeptAsIs() {
         assertEquals("somewhere", NodeTaskCounts.hostPort("somewhere"));
         assertEquals("h:1", NodeTaskCounts.hostPort("pekko://strata@h:1"));

@@ -93,7 +93,7 @@ class ProcessKernelsTest {
 
     private static ChipEntity.Run run(String kernelClass, long value, List<String> head) {
         byte[] bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-        return new ChipEntity.Run("k", kernelClass, new TaskArgsSnapshot(List.of(T), new long[] {SELF}), List.of(T),
+        return new ChipEntity.Run(1, "k", kernelClass, new TaskArgsSnapshot(List.of(T), new long[] {SELF}), List.of(T),
                 List.of(bytes), CallConfig.DEFAULT, 0, head, null);
     }
 

@@ -34,4 +34,23 @@ class WorkerNodesTest {
         assertEquals(0, nodes.count());
         assertEquals(List.of(), nodes.addresses());
     }
+
+    @Test
+    void anUnreachableUpNodeStaysUpButIsNotReachableUntilItIsBack() {
+        WorkerNodes nodes = new WorkerNodes();
+        nodes.onMember(A, Set.of("worker"), true);
+        nodes.onMember(B, Set.of("worker"), true);
+        assertTrue(nodes.onReachability(A, Set.of("worker"), false));
+        assertEquals(2, nodes.count());
+        assertEquals(1, nodes.reachableCount());
+        assertFalse(nodes.onReachability(A, Set.of("worker"), false), "already unreachable");
+        assertFalse(nodes.onReachability(HEAD, Set.of("head"), false), "not a worker node");
+        assertTrue(nodes.onReachability(A, Set.of("worker"), true));
+        assertEquals(2, nodes.reachableCount());
+        nodes.onReachability(B, Set.of("worker"), false);
+        nodes.onMember(B, Set.of("worker"), false); // downed while unreachable
+        assertEquals(1, nodes.reachableCount());
+        nodes.onMember(B, Set.of("worker"), true); // the same address joins again: reachable
+        assertEquals(2, nodes.reachableCount());
+    }
 }
