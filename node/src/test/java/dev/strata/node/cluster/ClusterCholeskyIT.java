@@ -39,14 +39,14 @@ import org.junit.jupiter.api.Timeout;
  * nodes must run tasks, and SIGTERM must make each node exit 0. With one node SIGKILLed mid-run, the run must still
  * complete on the survivor (the failover of issue 9).
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ClusterCholeskyIT {
     private static final Path SHIPPED = Path.of(System.getProperty("user.dir")).resolve("../config/cluster")
             .normalize();
     private static final Path LOGS = Path.of("target", "cluster-cholesky-it");
     private static final String HEAD_HOST = "127.0.0.1";
     private static final List<String> NODE_HOSTS = List.of("127.0.0.2", "127.0.0.3");
-    /** Bound on every wait that has a natural end (join, a run, an exit): wide, for a loaded 2-core machine. */
+    /** Bound on a run and on an exit: wide, for a loaded 2-core machine. */
     private static final Duration BOUND = Duration.ofSeconds(120);
     /** The largest tile a GEMM can ship inline (3 FLOAT32 tiles of 128 x 128 = 192 KiB). */
     private static final int TILE_SIZE = 128;
@@ -157,7 +157,7 @@ class ClusterCholeskyIT {
                 .append("strata.job { matrix-size = ").append(matrixSize).append(", tile-size = ").append(TILE_SIZE)
                 .append(", repetitions = 1, sequential-baseline = false }\n")
                 // Long enough for any task of this job on a loaded machine; short enough to bound a lost dispatch.
-                .append("strata.cluster { join-timeout = 120 s, task-timeout = 20 s }\n");
+                .append("strata.cluster { join-timeout = 180 s, task-timeout = 20 s }\n");
         pekko.forEach((k, v) -> headFile.append(k).append(" = ").append(v).append('\n'));
         Files.createDirectories(LOGS);
         RunFile runFile = RunFile.load(Files.writeString(LOGS.resolve(name + "-head.conf"), headFile));
@@ -184,10 +184,10 @@ class ClusterCholeskyIT {
             nodes.add(NodeJvm.fromJar(name + "-" + file, LOGS, SHIPPED.resolve(file + ".conf"), options));
         }
         for (NodeJvm node : nodes) {
-            node.awaitUp(BOUND);
+            node.awaitUp(NodeJvm.START_BOUND);
         }
         try {
-            init.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            init.get(NodeJvm.START_BOUND.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new AssertionError("head init failed: " + e + tails(), e);
         }

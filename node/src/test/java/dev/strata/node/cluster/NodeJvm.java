@@ -29,6 +29,11 @@ final class NodeJvm implements AutoCloseable {
     static final Path JAR = Path.of("target", "strata-node.jar");
     /** What the node logs once it has joined (WorkerNode's up line). */
     static final String UP = "is up (role worker)";
+    /**
+     * Bound on a node JVM's start and join: wide, because a JVM start alone took 40 s here with the 2 cores at a load
+     * of 28 (several builds at once).
+     */
+    static final Duration START_BOUND = Duration.ofSeconds(180);
     private static final int TAIL_LINES = 40;
     private static final Duration REAP_BOUND = Duration.ofSeconds(30);
 
