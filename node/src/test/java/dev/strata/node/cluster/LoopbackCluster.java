@@ -18,7 +18,12 @@ final class LoopbackCluster {
 
     /** A TCP port free at this moment on 127.0.0.1 (Artery binds TCP). */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+        return freePort(HOST);
+    }
+
+    /** A TCP port free at this moment on {@code host}, e.g. 127.0.0.2 standing for a second machine. */
+    static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
