@@ -43,10 +43,12 @@ public final class ClosingWorkerMain {
         try {
             w.run(Task.of((orch, a, c) -> {
                 orch.submitSub(sleeps);
+                // The task must be running before the run can time out (hang) or an actor fail (fatal): on a
+                // loaded machine its start may take longer than the 1 s run timeout.
+                if (!started.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the sub task did not start");
+                }
                 if (fatal) {
-                    if (!started.await(60, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("the sub task did not start");
-                    }
                     failAnEngineActor(w);
                 }
             }));
