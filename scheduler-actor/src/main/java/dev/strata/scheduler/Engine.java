@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -67,6 +68,14 @@ final class Engine implements AutoCloseable {
     private static final String EMBEDDED = "pekko.daemonic = on\npekko.jvm-exit-on-fatal-error = off\n";
     static final String FATAL_STOP = "the engine's actor system stopped after a fatal error on one of its threads"
             + " (such as an OutOfMemoryError; the log names it)";
+
+    /**
+     * Why a cluster head stops when the split-brain resolver downs it: under keep-majority a head that lost every
+     * worker node at once is the minority (docs/cluster.md, failure model).
+     */
+    static final String DOWNED = "this head was downed by the cluster's split-brain resolver: it could not reach a"
+            + " majority of the members (for instance every worker node was lost at once); this Worker cannot run"
+            + " any more, close it and build a new one";
 
     final SharedTensorMemory memory;
     final HeapRing ring;
@@ -331,9 +340,14 @@ final class Engine implements AutoCloseable {
         if (closing) {
             return;
         }
-        boolean jvmExit = CoordinatedShutdown.get(system).getShutdownReason()
-                .filter(CoordinatedShutdown.jvmExitReason()::equals).isPresent();
-        failure = jvmExit ? "the JVM is exiting" : FATAL_STOP;
+        Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+        if (reason.filter(CoordinatedShutdown.jvmExitReason()::equals).isPresent()) {
+            failure = "the JVM is exiting";
+        } else if (reason.filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent()) {
+            failure = DOWNED;
+        } else {
+            failure = FATAL_STOP;
+        }
         system.log().error("{}; failing the current run and interrupting user code still running", failure);
         ring.shutdown(); // wakes the run waiting for its drain or for heap room
         // Workers blocked in user code would hold up the system's stop, and their results are lost anyway.
