@@ -89,7 +89,10 @@ final class LoopbackNodes implements AutoCloseable {
                 .collect(Collectors.joining(", ")) + "]\n"
                 // A member that starts before its seeds are up asks again after 1 s, not 5-10 s.
                 + "pekko.cluster.seed-node-timeout = 1 s\n"
-                + "pekko.cluster.retry-unsuccessful-join-after = 1 s\n";
+                + "pekko.cluster.retry-unsuccessful-join-after = 1 s\n"
+                // Binding the port takes well under a second, but on a machine this loaded a JVM that is still
+                // starting can miss Artery's 3 s and exit (seen at load average 30 on 2 cores).
+                + "pekko.remote.artery.bind.bind-timeout = 30 s\n";
     }
 
     private void start() {
