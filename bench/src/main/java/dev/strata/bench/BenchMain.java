@@ -1,5 +1,6 @@
 package dev.strata.bench;
 
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.scheduler.Worker;
 import java.io.IOException;
@@ -20,11 +21,21 @@ import org.slf4j.LoggerFactory;
  * then measured ones, a table of median [min–max] beside the seed's figures, and a JSON file of all samples.
  *
  * <pre>java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar bench/target/strata-bench.jar
- *      [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,...]</pre>
+ *      [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,...]
+ *      [--chips-per-node 4] [--cluster-tensor 16MiB]</pre>
+ *
+ * The cluster scenarios (k, l, m) start {@value #NODES} worker-node JVMs from this JVM's own class path (the bench
+ * jar holds the node program and the bench's kernels) when the first of them runs, and always stop them at the end.
  */
 public final class BenchMain {
+    /** Worker-node JVMs of the loopback cluster. */
+    static final int NODES = 2;
+
     private BenchMain() {
     }
+
+    /** Every scenario id, for --only. */
+    static final String IDS = "a2 a8 b c d f e p1 p2 k l m";
 
     /** The measured samples of one metric. */
     record Result(Metric metric, double[] samples) {
@@ -38,6 +49,7 @@ public final class BenchMain {
         int warmup = 1;
         Path out = Path.of("bench-results/bench.json");
         List<String> only = List.of();
+        ClusterScenario.Sizes cluster = ClusterScenario.Sizes.DEFAULT;
         for (int i = 0; i < argv.length; i++) {
             String value = i + 1 < argv.length ? argv[i + 1] : null;
             switch (argv[i]) {
@@ -45,6 +57,8 @@ public final class BenchMain {
                 case "--warmup" -> warmup = count(argv[i], value);
                 case "--out" -> out = Path.of(require(argv[i], value));
                 case "--only" -> only = Arrays.asList(require(argv[i], value).split(","));
+                case "--chips-per-node" -> cluster = cluster.withChipsPerNode(positive(argv[i], value));
+                case "--cluster-tensor" -> cluster = cluster.withTensorBytes(size(argv[i], value));
                 default -> usage("unknown argument " + argv[i]);
             }
             i++;
@@ -67,20 +81,27 @@ public final class BenchMain {
 
         long t0 = System.nanoTime();
         List<Result> results = new ArrayList<>();
-        for (Scenario s : Scenario.all()) {
-            if (only.isEmpty() || only.stream().anyMatch(o -> s.id.startsWith(o.trim()))) {
-                results.addAll(measure(s, warmup, reps));
+        Path nodeFiles = out.toAbsolutePath().getParent().resolve("cluster-nodes");
+        try (LoopbackNodes nodes = new LoopbackNodes(NODES, System.getProperty("java.class.path"), nodeFiles,
+                cluster.arenaBytes())) {
+            List<Scenario> scenarios = new ArrayList<>(Scenario.all());
+            scenarios.addAll(ClusterScenario.all(nodes, cluster));
+            for (Scenario s : scenarios) {
+                if (only.isEmpty() || only.stream().anyMatch(o -> s.id.startsWith(o.trim()))) {
+                    results.addAll(measure(s, warmup, reps));
+                }
             }
         }
         if (results.isEmpty()) {
-            usage("--only " + String.join(",", only) + " selects no scenario (ids: a2 a8 b c d f e p1 p2)");
+            usage("--only " + String.join(",", only) + " selects no scenario (ids: " + IDS + ")");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         System.out.println();
         System.out.print(Report.table(results));
         System.out.printf(Locale.ROOT, "%nratio = speed-up over the seed (> 1 is faster); "
-                + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e; PROCESS mode (p): ≥ 20k tasks/s, round trip p50 ≤ 50 µs%n"
+                + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e; PROCESS mode (p): ≥ 20k tasks/s, round trip p50 ≤ 50 µs;%n"
+                + "loopback cluster (k, l, m): ≥ 20k tasks/s, hop p50 ≤ 1 ms%n"
                 + "whole benchmark: %.1f s (load average now %.2f)%n", seconds, loadAverage());
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
@@ -97,7 +118,7 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "%-4s %-45s", s.id, s.title);
         try (Worker w = s.newWorker()) {
             s.register(w);
-            w.init();
+            s.init(w);
             for (int r = 0; r < warmup; r++) {
                 s.repetition(w);
                 System.out.print(" w");
@@ -155,6 +176,28 @@ public final class BenchMain {
         return 0;
     }
 
+    private static int positive(String flag, String value) {
+        int n = count(flag, value);
+        if (n < 1) {
+            usage(flag + " needs a count ≥ 1, not " + value);
+        }
+        return n;
+    }
+
+    /** A size in bytes as Typesafe Config reads one: 131072, 128k, 128KiB, 16 MiB. */
+    private static long size(String flag, String value) {
+        try {
+            long n = ConfigFactory.parseString("size = \"" + require(flag, value) + "\"").getBytes("size");
+            if (n > 0 && n <= Integer.MAX_VALUE) {
+                return n;
+            }
+        } catch (ConfigException e) {
+            // reported below
+        }
+        usage(flag + " needs a size in bytes such as 16MiB or 128KiB (at most 2 GiB), not " + value);
+        return 0;
+    }
+
     private static String require(String flag, String value) {
         if (value == null) {
             usage(flag + " needs a value");
@@ -165,7 +208,8 @@ public final class BenchMain {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar strata-bench.jar"
-                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p]");
+                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p,k,l,m]"
+                + " [--chips-per-node 4] [--cluster-tensor 16MiB]");
         System.exit(2);
     }
 }

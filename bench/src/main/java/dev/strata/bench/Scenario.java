@@ -50,6 +50,11 @@ abstract class Scenario {
 
     abstract List<Metric> metrics();
 
+    /** Starts the engine, after {@link #register}. */
+    void init(Worker w) {
+        w.init();
+    }
+
     /** Registers the callables; called once, before {@code init()}. */
     void register(Worker w) {
         noop = w.register(NOOP);
