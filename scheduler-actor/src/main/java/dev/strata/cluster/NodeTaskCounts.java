@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How many chip tasks each worker node ran for a cluster head during the current run, for the run's summary. The
+ * How many chip tasks each worker node ran for a cluster head during the current run, for the run's summary, and
+ * how many bytes of tensors went to each node and came back from it. The
  * head's {@link RemoteChip}s count an answer each, on their worker actors' threads, so counting is thread-safe;
  * a run {@link #reset() resets} the counts before its first task and {@link #snapshot() reads} them after its
  * drain, when no task is running.
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class NodeTaskCounts {
     private final Map<String, LongAdder> byNode = new ConcurrentHashMap<>();
     private final Map<Integer, String> chipNodes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> bytesToNode = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> bytesFromNode = new ConcurrentHashMap<>();
 
     /**
      * One task (or group member) of chip {@code chip} ran on the node at {@code address},
@@ -25,10 +28,22 @@ public final class NodeTaskCounts {
         chipNodes.put(chip, node);
     }
 
+    /**
+     * A task that ran on the node at {@code address} ({@code pekko://strata@host:port}) got {@code toNode} bytes of
+     * tensors shipped there, and {@code fromNode} bytes shipped back from there.
+     */
+    public void shipped(String address, long toNode, long fromNode) {
+        String node = hostPort(address);
+        bytesToNode.computeIfAbsent(node, n -> new LongAdder()).add(toNode);
+        bytesFromNode.computeIfAbsent(node, n -> new LongAdder()).add(fromNode);
+    }
+
     /** Forgets every count: a run starts. */
     public void reset() {
         byNode.clear();
         chipNodes.clear();
+        bytesToNode.clear();
+        bytesFromNode.clear();
     }
 
     /**
@@ -41,9 +56,23 @@ public final class NodeTaskCounts {
 
     /** The counts so far by node ({@code host:port}), in node order; empty if no node ran a task. */
     public Map<String, Long> snapshot() {
-        Map<String, Long> counts = new TreeMap<>();
-        byNode.forEach((node, n) -> counts.put(node, n.sum()));
-        return counts;
+        return sums(byNode);
+    }
+
+    /** Bytes of tensors shipped to each node so far ({@code host:port}), in node order. */
+    public Map<String, Long> bytesToNodes() {
+        return sums(bytesToNode);
+    }
+
+    /** Bytes of tensors shipped back from each node so far ({@code host:port}), in node order. */
+    public Map<String, Long> bytesFromNodes() {
+        return sums(bytesFromNode);
+    }
+
+    private static Map<String, Long> sums(Map<String, LongAdder> adders) {
+        Map<String, Long> sums = new TreeMap<>();
+        adders.forEach((node, n) -> sums.put(node, n.sum()));
+        return sums;
     }
 
     /** {@code host:port} of a member's address {@code pekko://strata@host:port} (anything else as is). */

@@ -58,7 +58,7 @@ public final class WorkerNode implements AutoCloseable {
      */
     public static WorkerNode start(Config config) {
         WorkerSettings settings = WorkerSettings.fromConfig(config);
-        ClusterSettings.fromConfig(config);
+        ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
         if (MemberConfig.seedNodes(config).isEmpty()) {
             throw new InvalidSettingException(MemberConfig.SEED_NODES, "[]", "a worker node needs at least one seed"
                     + " node to join, e.g. [\"pekko://" + MemberConfig.SYSTEM_NAME + "@127.0.0.1:25520\"] (the head)");
@@ -79,8 +79,10 @@ public final class WorkerNode implements AutoCloseable {
         WorkerNode node = new WorkerNode(system, memory);
         String self = system.address().toString();
         Executor kernels = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
-        ChipEntities.host(system, i -> new NodeChip(i, self, memory, settings.chipThreads(), node.tasksRun),
-                kernels);
+        // A transfer waits at most the node's own task-timeout for a dispatch's bytes.
+        TensorTransfer transfer = new TensorTransfer(system, clusterSettings.taskTimeout());
+        ChipEntities.host(system, i -> new NodeChip(i, self, memory, settings.chipThreads(), node.tasksRun,
+                transfer), kernels);
         Cluster cluster = Cluster.get(Adapter.toClassic(system));
         cluster.registerOnMemberUp(() -> {
             String address = cluster.selfAddress().toString();

@@ -9,6 +9,7 @@ import dev.strata.cluster.HeadJoin;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.cluster.NodeTaskCounts;
 import dev.strata.cluster.RemoteChip;
+import dev.strata.cluster.TensorTransfer;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
 import dev.strata.config.WorkerSettings;
@@ -239,10 +240,11 @@ final class Engine implements AutoCloseable {
         ChipEntities.proxy(system);
         List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         List<GroupTaskWorker> chips = new ArrayList<>();
+        TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
             chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, cluster.taskTimeout(),
-                    (message, timeout) -> entity.ask(message::apply, timeout), nodeTasks), userCode));
+                    (message, timeout) -> entity.ask(message::apply, timeout), nodeTasks, transfer), userCode));
         }
         return chips;
     }
