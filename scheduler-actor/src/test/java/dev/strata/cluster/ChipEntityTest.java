@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.TaskError;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,38 +40,50 @@ class ChipEntityTest {
     }
 
     @Test
-    void runsEachTaskOnTheKernelExecutorAndAnswersTheChangedBytes() {
+    void runsEachTaskOnTheKernelExecutorAndAnswersTheBytesItMayWrite() throws Exception {
         AtomicLong ran = new AtomicLong();
         ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
-                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran), kernels));
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran, NodeChipTest.TRANSFER), kernels));
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
-        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        entity.tell(new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(), run.shipped(),
-                run.contents(), run.config(), 0, probe.getRef()));
+        entity.tell(withReply(NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1), 0,
+                probe.getRef()));
         ChipEntity.Ran answer = probe.receiveMessage();
         assertNull(answer.error());
-        assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), answer.contents().get(0));
+        assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), NodeChipTest.back(answer));
         assertEquals("test-kernels", ShippingKernels.AddScalar.lastThread, "never on the actor's thread");
         assertEquals(1, ran.get());
     }
 
+    private static ChipEntity.Run withReply(ChipEntity.Run run, int groupIndex, ActorRef<ChipEntity.Ran> replyTo) {
+        return new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(), run.plan(), run.in(),
+                run.config(), groupIndex, replyTo);
+    }
+
     @Test
-    void messagesSurviveSerialization() {
+    void messagesSurviveSerialization() throws Exception {
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
-        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        ChipEntity.Run withReply = new ChipEntity.Run(run.callableName(), run.kernelClass(), run.args(),
-                run.shipped(), run.contents(), run.config(), 3, probe.getRef());
-        ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(withReply, false);
-        assertEquals(withReply.args(), back.args());
-        assertEquals(withReply.shipped(), back.shipped());
-        assertArrayEquals(withReply.contents().get(0), back.contents().get(0));
+        ChipEntity.Run run = withReply(NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1), 3,
+                probe.getRef());
+        ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(run, false);
+        assertEquals(run.args(), back.args());
+        assertEquals(run.plan(), back.plan());
+        assertArrayEquals(run.in().inline(), back.in().inline());
         assertEquals(3, back.groupIndex());
-        ChipEntity.Ran ran = new ChipEntity.Ran("n", new int[] {1}, List.of(new byte[] {1, 2}),
-                TaskError.of(new IllegalStateException("x")));
-        ChipEntity.Ran ranBack = testKit.serializationTestKit().verifySerialization(ran, false);
-        assertArrayEquals(new int[] {1}, ranBack.changed());
-        assertArrayEquals(new byte[] {1, 2}, ranBack.contents().get(0));
-        assertEquals(ran.error(), ranBack.error());
+        ChipEntity.Ran failed = new ChipEntity.Ran("n", null, TaskError.of(new IllegalStateException("x")));
+        assertEquals(failed.error(), testKit.serializationTestKit().verifySerialization(failed, false).error());
+    }
+
+    @Test
+    void streamedBytesSurviveSerializationAndCanStillBeRead() throws Exception {
+        ByteBuffer large = TensorTransferTest.pattern(TensorTransfer.INLINE_MAX + 3, 5);
+        // The stream's end is an actor of the sending system: resolved and read there.
+        TensorTransfer transfer = new TensorTransfer(testKit.system(), Duration.ofSeconds(20));
+        ChipEntity.Ran ran = new ChipEntity.Ran("n", transfer.send(List.of(large), () -> { }), null);
+        ChipEntity.Ran back = testKit.serializationTestKit().verifySerialization(ran, false);
+        assertTrue(back.back().streamed());
+        ByteBuffer read = ByteBuffer.allocate(large.capacity());
+        transfer.writeWhenAllArrived(back.back(), List.of(read));
+        assertArrayEquals(large.array(), read.array());
     }
 
     @Test
