@@ -81,13 +81,20 @@ public final class TensorTransfer {
 
     /**
      * Writes {@code bytes} into {@code targets} (each filled from its position to its limit) as they arrive: for
-     * memory nobody else reads until this returns. A failure or a timeout stops the writing before it throws.
+     * memory nobody else reads until this returns. A failure or a timeout stops the writing before it throws; bytes
+     * that do not fit the targets are not read at all.
      *
      * @throws TimeoutException when the bytes did not all arrive within the timeout
      * @throws TransferException when the stream failed (the sender is gone, say) or brought the wrong size
      */
     public void writeAsItArrives(TensorBytes bytes, List<ByteBuffer> targets) throws Exception {
-        Writer writer = new Writer(targets, bytes.size());
+        Writer writer;
+        try {
+            writer = new Writer(targets, bytes.size());
+        } catch (IllegalArgumentException e) {
+            discard(bytes);
+            throw e;
+        }
         if (!bytes.streamed()) {
             writer.write(ByteString.fromArrayUnsafe(bytes.inline()));
         } else {

@@ -143,10 +143,15 @@ class TensorTransferTest {
     }
 
     @Test
-    void bytesThatDoNotFitTheTargetsAreRejected() {
-        TensorBytes bytes = transfer.send(List.of(pattern(8, 0)), () -> { });
+    void bytesThatDoNotFitTheTargetsAreRejectedAndTheirStreamEnded() throws Exception {
+        TensorBytes inline = transfer.send(List.of(pattern(8, 0)), () -> { });
         assertThrows(IllegalArgumentException.class,
-                () -> transfer.writeAsItArrives(bytes, List.of(ByteBuffer.allocate(4))));
+                () -> transfer.writeAsItArrives(inline, List.of(ByteBuffer.allocate(4))));
+        CountDownLatch released = new CountDownLatch(1);
+        TensorBytes streamed = transfer.send(List.of(pattern(TensorTransfer.INLINE_MAX + 1, 0)), released::countDown);
+        assertThrows(IllegalArgumentException.class,
+                () -> transfer.writeAsItArrives(streamed, List.of(ByteBuffer.allocate(4))));
+        assertTrue(released.await(10, TimeUnit.SECONDS), "the sender need not wait for its timeout");
     }
 
     @Test
