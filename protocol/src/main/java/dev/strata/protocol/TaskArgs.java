@@ -67,9 +67,12 @@ public final class TaskArgs {
         return this;
     }
 
-    /** An immutable snapshot of the current arguments, tags stripped. */
+    /**
+     * An immutable snapshot of the current arguments: a {@link TaskArgsSnapshot} whose view has the tags stripped;
+     * it keeps them in {@link TaskArgsSnapshot#tags()} for the runtime alone (what travels to a worker node).
+     */
     public TaskArgsView view() {
-        return new TaskArgsSnapshot(tensors, Arrays.copyOf(scalars, scalarCount));
+        return new TaskArgsSnapshot(tensors, Arrays.copyOf(scalars, scalarCount), tags);
     }
 
     @Override

@@ -58,6 +58,18 @@ class CborRoundTripTest {
 
     @ParameterizedTest
     @MethodSource("mappers")
+    void taskArgsSnapshotTagsSurvive(ObjectMapper mapper) throws IOException {
+        TaskArgsSnapshot args = (TaskArgsSnapshot) new TaskArgs()
+                .addTensor(ContinuousTensor.of(0x100, DataType.FLOAT32, 16), TensorArgType.INPUT)
+                .addTensor(ContinuousTensor.of(0x200, DataType.FLOAT32, 16), TensorArgType.OUTPUT).view();
+
+        assertEquals(List.of(TensorArgType.INPUT, TensorArgType.OUTPUT),
+                roundTrip(mapper, args, TaskArgsSnapshot.class).tags());
+        assertEquals(null, roundTrip(mapper, args.withoutTags(), TaskArgsSnapshot.class).tags());
+    }
+
+    @ParameterizedTest
+    @MethodSource("mappers")
     void emptyTaskArgsSnapshotSurvives(ObjectMapper mapper) throws IOException {
         assertEquals(TaskArgsSnapshot.EMPTY, roundTrip(mapper, TaskArgsSnapshot.EMPTY, TaskArgsSnapshot.class));
     }

@@ -59,6 +59,23 @@ class TaskArgsTest {
     }
 
     @Test
+    void viewKeepsTheTagsForTheRuntimeOutsideTheKernelsView() {
+        TaskArgsSnapshot view = (TaskArgsSnapshot) new TaskArgs().addTensor(A, TensorArgType.INPUT)
+                .addTensor(B, TensorArgType.OUTPUT).view();
+
+        assertEquals(List.of(TensorArgType.INPUT, TensorArgType.OUTPUT), view.tags());
+        assertEquals(null, view.withoutTags().tags());
+        assertEquals(view, view.withoutTags(), "tags do not count in equality");
+        assertEquals(view.hashCode(), view.withoutTags().hashCode());
+    }
+
+    @Test
+    void aSnapshotWithTagsNeedsOnePerTensor() {
+        assertThrows(IllegalArgumentException.class, () -> new TaskArgsSnapshot(List.of(A, B), new long[0],
+                List.of(TensorArgType.INPUT)));
+    }
+
+    @Test
     void viewIsASnapshotUnaffectedByLaterChanges() {
         TaskArgs args = new TaskArgs().addTensor(A, TensorArgType.INPUT).addScalar(1);
         TaskArgsView view = args.view();

@@ -2,7 +2,6 @@ package dev.strata.cluster;
 
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
-import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import java.util.Collections;
@@ -21,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * One chip worker of a cluster head, as a Cluster Sharding entity on a worker node: it receives a task with the
  * bytes of its tensors ({@link Run}), has its {@link NodeChip} run it on {@code executor} (the node's dedicated
- * dispatcher for user code, never this actor's thread) and answers {@link Ran} with the bytes the kernel changed.
+ * dispatcher for user code, never this actor's thread) and answers {@link Ran} with the bytes of the tensors the task
+ * may write ({@link ShippingPlan}; small ones inline, large ones streamed, {@link TensorTransfer}).
  * The head's {@link RemoteChip} sends one task at a time per entity and waits for the answer (re-sending it after
  * a node loss, see {@link #create}).
  */
@@ -31,15 +31,15 @@ public final class ChipEntity {
     }
 
     /**
-     * Run one task (or group member) here.
+     * Run one task (or group member) here. Made afresh for each attempt: streamed bytes can be read once.
      *
      * @param dispatch     the head's id of this dispatch, unique per head: answered in {@link Ran#dispatch()}; the
      *                     entity runs one id from one head once, however often it arrives (the head re-sends)
      * @param callableName the kernel's registered name (for errors)
      * @param kernelClass  the kernel's class name, made on this node by name
      * @param args         the task's args with the head's addresses; the node runs them on copies in its memory
-     * @param shipped      the distinct tensors whose bytes travel (the head's addresses)
-     * @param contents     their bytes, in the order of {@code shipped}
+     * @param plan         the distinct tensors (the head's addresses) and which way each one's bytes travel
+     * @param in           the bytes of the plan's {@link ShippingPlan#in() in} tensors, in plan order
      * @param config       the launch configuration
      * @param groupIndex   member index in a group, 0 for single tasks
      * @param kernelClasses the head's chip kernel classes, index = callable id (it holds {@code kernelClass}): a
@@ -48,7 +48,7 @@ public final class ChipEntity {
      * @param replyTo      where {@link Ran} goes
      */
     public record Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args,
-                      List<ContinuousTensor> shipped, List<byte[]> contents, CallConfig config, int groupIndex,
+                      ShippingPlan plan, TensorBytes in, CallConfig config, int groupIndex,
                       List<String> kernelClasses, ActorRef<Ran> replyTo)
             implements Command {
         public Run {
@@ -59,12 +59,8 @@ public final class ChipEntity {
                 throw new IllegalArgumentException("the head's kernel classes " + kernelClasses + " lack "
                         + kernelClass);
             }
-            shipped = List.copyOf(shipped);
-            contents = List.copyOf(contents);
-            if (shipped.size() != contents.size()) {
-                throw new IllegalArgumentException(shipped.size() + " shipped tensors but " + contents.size()
-                        + " contents");
-            }
+            Objects.requireNonNull(plan, "plan");
+            Objects.requireNonNull(in, "in");
         }
     }
 
@@ -73,25 +69,25 @@ public final class ChipEntity {
      *
      * @param dispatch the id of the {@link Run} this answers
      * @param node     the node's address, {@code pekko://strata@host:port}
-     * @param changed  indexes into {@link Run#shipped()} of the tensors whose bytes the task changed
-     * @param contents their new bytes, in the order of {@code changed}
+     * @param back     the bytes of the plan's {@link ShippingPlan#back() back} tensors after the task, in plan
+     *                 order; null with an error
      * @param error    the failure (its message names the node), or null
      */
-    public record Ran(long dispatch, String node, int[] changed, List<byte[]> contents, TaskError error)
-            implements CborSerializable {
+    public record Ran(long dispatch, String node, TensorBytes back, TaskError error) implements CborSerializable {
         public Ran {
-            changed = changed == null ? new int[0] : changed;
-            contents = contents == null ? List.of() : List.copyOf(contents);
+            if ((back == null) == (error == null)) {
+                throw new IllegalArgumentException("a task's answer has either its bytes or an error");
+            }
         }
 
         /** An answer not yet stamped with its dispatch (what {@link NodeChip} makes; the entity stamps it). */
-        public Ran(String node, int[] changed, List<byte[]> contents, TaskError error) {
-            this(0, node, changed, contents, error);
+        public Ran(String node, TensorBytes back, TaskError error) {
+            this(0, node, back, error);
         }
 
         /** This answer for dispatch {@code id}. */
         public Ran forDispatch(long id) {
-            return new Ran(id, node, changed, contents, error);
+            return new Ran(id, node, back, error);
         }
     }
 

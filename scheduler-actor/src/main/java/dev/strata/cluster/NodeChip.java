@@ -10,66 +10,110 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a chip entity does on its worker node, without the actor: copies a task's shipped tensors into the node's
  * own tensor memory, runs the kernel (made by class name; in the node's JVM, or in a child JVM of the node in
  * PROCESS mode: {@link NodeKernels}) on node-local addresses as a single-node chip does, and answers with the bytes
- * of the tensors the kernel changed; then frees the copies.
+ * of the tensors the task may write; then frees the copies.
  *
- * <p>Without the tags (dispatches carry none) the node cannot know which tensors a task may write, so it compares:
- * a tensor whose bytes are unchanged goes back to nobody, which is what the head needs — it already holds those
- * bytes — and keeps a reply no larger than its request. Tensors at one address share one copy.
+ * <p>The {@link ShippingPlan} in the dispatch says which way each tensor travels: a tensor the kernel only writes
+ * (OUTPUT) arrives as a zero-filled copy; one it only reads (INPUT, NO_DEP) does not go back. Tensors at one address
+ * share one copy. Large answers are streamed ({@link TensorTransfer}), so the copies stay until the head has pulled
+ * them, or the stream ended without it.
  */
 public final class NodeChip implements AutoCloseable {
     private final int chipIndex;
     private final String node;
     private final TensorMemory memory;
     private final AtomicLong tasksRun;
+    private final TensorTransfer transfer;
     // THREAD mode: one ChipWorker per kernel class in this JVM; PROCESS mode: one child JVM for them all.
     private final NodeKernels kernels;
 
     /**
      * Chip {@code chipIndex} on the node at {@code node} in THREAD mode, using {@code memory} (the node's own) and
-     * {@code chipThreads} block threads per kernel; counts each task it runs in {@code tasksRun}.
+     * {@code chipThreads} block threads per kernel; moves bytes with {@code transfer}; counts each task it runs in
+     * {@code tasksRun}.
      */
-    public NodeChip(int chipIndex, String node, TensorMemory memory, int chipThreads, AtomicLong tasksRun) {
-        this(chipIndex, node, memory, new ThreadKernels(chipIndex, node, memory, chipThreads), tasksRun);
+    public NodeChip(int chipIndex, String node, TensorMemory memory, int chipThreads, AtomicLong tasksRun,
+                    TensorTransfer transfer) {
+        this(chipIndex, node, memory, new ThreadKernels(chipIndex, node, memory, chipThreads), tasksRun, transfer);
     }
 
     /** The same chip whose kernels run as {@code kernels} says (THREAD or PROCESS mode); it closes them. */
-    public NodeChip(int chipIndex, String node, TensorMemory memory, NodeKernels kernels, AtomicLong tasksRun) {
+    public NodeChip(int chipIndex, String node, TensorMemory memory, NodeKernels kernels, AtomicLong tasksRun,
+                    TensorTransfer transfer) {
         this.chipIndex = chipIndex;
         this.node = node;
         this.memory = memory;
         this.kernels = kernels;
         this.tasksRun = tasksRun;
+        this.transfer = transfer;
     }
 
-    /** Runs one task; never throws: a failure (kernel, class, memory) is the answer's error, naming this node. */
+    /**
+     * Runs one task; never throws: a failure (kernel, class, memory, transfer) is the answer's error, naming this
+     * node.
+     */
     public ChipEntity.Ran run(ChipEntity.Run run) {
-        List<ContinuousTensor> copies = new ArrayList<>(run.shipped().size());
+        List<ContinuousTensor> copies = new ArrayList<>(run.plan().tensors().size());
+        boolean answered = false;
+        boolean pulled = false; // the dispatch's bytes were read, or their reading failed
         try {
             NodeKernels.Kernel chip = kernel(run);
             Map<Long, ContinuousTensor> local = new HashMap<>();
-            for (int i = 0; i < run.shipped().size(); i++) {
-                ContinuousTensor head = run.shipped().get(i);
-                ContinuousTensor copy = memory.allocate(head.dtype(), head.shape());
+            List<ByteBuffer> in = new ArrayList<>();
+            List<ByteBuffer> back = new ArrayList<>();
+            for (ShippingPlan.Shipped s : run.plan().tensors()) {
+                ContinuousTensor copy = copyOf(s.tensor()); // zero-filled: an OUTPUT starts from zeros
                 copies.add(copy);
-                memory.bytes(copy).put(run.contents().get(i));
-                local.put(head.data(), copy);
+                local.put(s.tensor().data(), copy);
+                if (s.in()) {
+                    in.add(memory.bytes(copy));
+                }
+                if (s.back()) {
+                    back.add(memory.bytes(copy));
+                }
             }
+            pulled = true;
+            transfer.writeAsItArrives(run.in(), in);
             tasksRun.incrementAndGet();
             chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
-            return changes(run, copies);
+            // The copies are freed when the answer's bytes have been read (at once when they are inline).
+            AtomicBoolean freed = new AtomicBoolean();
+            TensorBytes answer = transfer.send(back, () -> {
+                if (freed.compareAndSet(false, true)) {
+                    free(copies);
+                }
+            });
+            answered = true;
+            return new ChipEntity.Ran(node, answer, null);
         } catch (Throwable t) {
+            if (!pulled) {
+                transfer.discard(run.in());
+            }
             TaskError e = TaskError.of(t);
             String where = "chip " + chipIndex + " on worker node " + node;
-            return new ChipEntity.Ran(node, null, null, new TaskError(e.exceptionClass(),
+            return new ChipEntity.Ran(node, null, new TaskError(e.exceptionClass(),
                     e.message() == null ? "(" + where + ")" : e.message() + " (" + where + ")", e.stack()));
         } finally {
-            free(copies);
+            if (!answered) {
+                free(copies);
+            }
+        }
+    }
+
+    /** A zero-filled node-local tensor like {@code head}; a full arena fails naming the node, size and setting. */
+    private ContinuousTensor copyOf(ContinuousTensor head) {
+        try {
+            return memory.allocate(head.dtype(), head.shape());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("worker node " + node + " cannot make a " + head.nbytes() + "-byte copy"
+                    + " of " + head + " in its tensor memory (its strata.worker.arena-size bounds the tensors of the"
+                    + " tasks it runs at once): " + e.getMessage(), e);
         }
     }
 
@@ -98,21 +142,6 @@ public final class NodeChip implements AutoCloseable {
             tensors[i] = copy == null ? t : t.withData(copy.data());
         }
         return new TaskArgsSnapshot(Arrays.asList(tensors), args.scalars());
-    }
-
-    private ChipEntity.Ran changes(ChipEntity.Run run, List<ContinuousTensor> copies) {
-        int[] changed = new int[copies.size()];
-        List<byte[]> contents = new ArrayList<>();
-        for (int i = 0; i < copies.size(); i++) {
-            ByteBuffer now = memory.bytes(copies.get(i));
-            if (!now.equals(ByteBuffer.wrap(run.contents().get(i)))) {
-                byte[] b = new byte[now.remaining()];
-                now.get(b);
-                changed[contents.size()] = i;
-                contents.add(b);
-            }
-        }
-        return new ChipEntity.Ran(node, Arrays.copyOf(changed, contents.size()), contents, null);
     }
 
     /** Ends the block threads of every kernel, or the child JVM; any thread, idempotent. */

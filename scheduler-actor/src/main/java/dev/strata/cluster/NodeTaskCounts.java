@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How many chip tasks each worker node ran for a cluster head during the current run, and how many were dispatched
- * again after an attempt there failed, for the run's summary. The
+ * How many chip tasks each worker node ran for a cluster head during the current run, how many were dispatched
+ * again after an attempt there failed, and how many bytes of tensors went to each node and came back from it, for
+ * the run's summary. The
  * head's {@link RemoteChip}s count an answer each, on their worker actors' threads, so counting is thread-safe;
  * a run {@link #reset() resets} the counts before its first task and {@link #snapshot() reads} them after its
  * drain, when no task is running.
@@ -23,6 +24,8 @@ public final class NodeTaskCounts {
     private final Map<Integer, String> chipNodes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> retriesByNode = new ConcurrentHashMap<>();
     private final Queue<Retry> retryLog = new ConcurrentLinkedQueue<>();
+    private final Map<String, LongAdder> bytesToNode = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> bytesFromNode = new ConcurrentHashMap<>();
 
     /**
      * One task (or group member) of chip {@code chip} ran on the node at {@code address},
@@ -57,12 +60,24 @@ public final class NodeTaskCounts {
         return List.copyOf(retryLog);
     }
 
+    /**
+     * A task that ran on the node at {@code address} ({@code pekko://strata@host:port}) got {@code toNode} bytes of
+     * tensors shipped there, and {@code fromNode} bytes shipped back from there.
+     */
+    public void shipped(String address, long toNode, long fromNode) {
+        String node = hostPort(address);
+        bytesToNode.computeIfAbsent(node, n -> new LongAdder()).add(toNode);
+        bytesFromNode.computeIfAbsent(node, n -> new LongAdder()).add(fromNode);
+    }
+
     /** Forgets every count: a run starts. */
     public void reset() {
         byNode.clear();
         chipNodes.clear();
         retriesByNode.clear();
         retryLog.clear();
+        bytesToNode.clear();
+        bytesFromNode.clear();
     }
 
     /**
@@ -85,9 +100,23 @@ public final class NodeTaskCounts {
 
     /** The counts so far by node ({@code host:port}), in node order; empty if no node ran a task. */
     public Map<String, Long> snapshot() {
-        Map<String, Long> counts = new TreeMap<>();
-        byNode.forEach((node, n) -> counts.put(node, n.sum()));
-        return counts;
+        return sums(byNode);
+    }
+
+    /** Bytes of tensors shipped to each node so far ({@code host:port}), in node order. */
+    public Map<String, Long> bytesToNodes() {
+        return sums(bytesToNode);
+    }
+
+    /** Bytes of tensors shipped back from each node so far ({@code host:port}), in node order. */
+    public Map<String, Long> bytesFromNodes() {
+        return sums(bytesFromNode);
+    }
+
+    private static Map<String, Long> sums(Map<String, LongAdder> adders) {
+        Map<String, Long> sums = new TreeMap<>();
+        adders.forEach((node, n) -> sums.put(node, n.sum()));
+        return sums;
     }
 
     /** {@code host:port} of a member's address {@code pekko://strata@host:port} (anything else as is). */

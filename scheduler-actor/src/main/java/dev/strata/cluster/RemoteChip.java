@@ -10,10 +10,7 @@ import dev.strata.worker.GroupTaskWorker;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,19 +22,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A chip worker of a cluster head whose tasks run on a chip entity on a worker node: to the scheduler it is a
- * worker like any other (one task at a time, on its worker actor's thread). Each task ships the bytes of its
- * tensors inline in the dispatch, waits up to {@code strata.cluster.task-timeout} for the answer (dispatching it
- * again after its node is lost or that time is up, see {@link Attempts}), and writes the
- * bytes the kernel changed into this head's memory before it returns — so before its worker actor reports the task
- * done and any dependent can read them. Because a task's inputs are read here, when it runs, and not when it was
- * dispatched, an early dispatch queued behind its producers on this worker ships their results, never stale bytes.
+ * worker like any other (one task at a time, on its worker actor's thread). Each task ships the bytes of the tensors
+ * its kernel may read, as its tags say ({@link ShippingPlan}; inline when small, streamed when large,
+ * {@link TensorTransfer}), waits up to {@code strata.cluster.task-timeout} for the answer (dispatching it again
+ * after its node is lost, that time is up or its results are lost on the way back, see {@link Attempts}), and writes
+ * the bytes of the tensors the task may write into this head's memory before it returns — so before its worker
+ * actor reports the task done and any dependent can read them. Because a task's inputs are read here, when it runs,
+ * and not when it was dispatched, an early dispatch queued behind its producers on this worker ships their results,
+ * never stale bytes.
  */
 public final class RemoteChip implements GroupTaskWorker {
-    /**
-     * Most bytes of tensors one task may ship (200 KiB): the dispatch, and its answer, must fit in one Artery frame
-     * (256 KiB by default) with room for the rest of the message; Artery drops a larger message silently.
-     */
-    public static final int MAX_SHIPPED_BYTES = 200 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(RemoteChip.class);
 
     private final int chipIndex;
@@ -49,6 +43,7 @@ public final class RemoteChip implements GroupTaskWorker {
     private final ActorRef<ChipEntity.Ran> replyTo;
     private final Consumer<ChipEntity.Command> entity;
     private final NodeTaskCounts counts;
+    private final TensorTransfer transfer;
 
     /**
      * How a remote task is attempted: each attempt waits up to {@code taskTimeout}; after a failed attempt (node
@@ -67,14 +62,15 @@ public final class RemoteChip implements GroupTaskWorker {
 
     /**
      * Chip {@code chipIndex}, whose kernels (index = callable id) are named {@code kernelNames} and made on the nodes
-     * from {@code kernelClasses}; tensors are read from and written to {@code memory}; each task is a dispatch of
-     * {@code pending}, sent to the chip's entity by {@code entity} ({@code EntityRef::tell}) with the answer going to
-     * {@code replyTo} (the head's {@link DispatchDelivery}), attempted as {@code attempts} says; each answer counts
-     * one task for its node in {@code counts}, each retry one for the node that lost it.
+     * from {@code kernelClasses}; tensors are read from and written to {@code memory}, their bytes travel with
+     * {@code transfer}; each task is a dispatch of {@code pending}, sent to the chip's entity by {@code entity}
+     * ({@code EntityRef::tell}) with the answer going to {@code replyTo} (the head's {@link DispatchDelivery}),
+     * attempted as {@code attempts} says; each answer counts one task, and the bytes shipped each way, for its node
+     * in {@code counts}, each retry one for the node that lost it.
      */
     public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, TensorMemory memory,
                       Attempts attempts, PendingDispatches pending, ActorRef<ChipEntity.Ran> replyTo,
-                      Consumer<ChipEntity.Command> entity, NodeTaskCounts counts) {
+                      Consumer<ChipEntity.Command> entity, NodeTaskCounts counts, TensorTransfer transfer) {
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
         this.kernelClasses = List.copyOf(kernelClasses);
@@ -84,6 +80,7 @@ public final class RemoteChip implements GroupTaskWorker {
         this.replyTo = replyTo;
         this.entity = entity;
         this.counts = counts;
+        this.transfer = transfer;
     }
 
     @Override
@@ -93,64 +90,71 @@ public final class RemoteChip implements GroupTaskWorker {
                     + " (registered: " + kernelNames.size() + ")");
         }
         String name = kernelNames.get((int) callable);
-        List<ContinuousTensor> shipped = shipped(args);
-        long total = 0;
-        for (ContinuousTensor t : shipped) {
-            total += t.nbytes();
+        ShippingPlan plan = ShippingPlan.of(args);
+        TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args).withoutTags();
+        String kernelClass = kernelClasses.get((int) callable);
+        // Called once per attempt: each gets its own stream of the inputs, read from this head's memory.
+        LongFunction<ChipEntity.Run> message = dispatch -> new ChipEntity.Run(dispatch, name, kernelClass, snapshot,
+                plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex, kernelClasses, replyTo);
+        dispatch(name, plan, message);
+    }
+
+    private List<ByteBuffer> buffers(List<ContinuousTensor> tensors) {
+        List<ByteBuffer> buffers = new ArrayList<>(tensors.size());
+        for (ContinuousTensor t : tensors) {
+            buffers.add(memory.bytes(t));
         }
-        if (total > MAX_SHIPPED_BYTES) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "chip kernel '%s' on chip %d would ship"
-                    + " %d bytes of tensors to its worker node, more than the limit of %d bytes (200 KiB) per task"
-                    + " in cluster mode: tensors travel inline in one message, and Artery's frame is 256 KiB;"
-                    + " streaming large tensors is not supported yet (docs/cluster.md)", name, chipIndex, total,
-                    MAX_SHIPPED_BYTES));
-        }
-        List<byte[]> contents = new ArrayList<>(shipped.size());
-        for (ContinuousTensor t : shipped) {
-            byte[] b = new byte[(int) t.nbytes()];
-            memory.bytes(t).get(b);
-            contents.add(b);
-        }
-        TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args);
-        ChipEntity.Ran ran = dispatch(name, dispatch -> new ChipEntity.Run(dispatch, name,
-                kernelClasses.get((int) callable), snapshot, shipped, contents, config, groupIndex, kernelClasses,
-                replyTo));
-        counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
-        if (ran.error() != null) {
-            throw ran.error().toException();
-        }
-        for (int i = 0; i < ran.changed().length; i++) {
-            ByteBuffer target = memory.bytes(shipped.get(ran.changed()[i]));
-            target.put(ran.contents().get(i));
-        }
+        return buffers;
     }
 
     /**
-     * Dispatches a task until an attempt is answered (see {@link Attempts}); {@code message} makes the attempt's
-     * message for its dispatch id, once per attempt (a message may hold what can be consumed only once).
+     * Dispatches a task until an attempt is answered and its results are in this head's memory (see
+     * {@link Attempts}); {@code message} makes the attempt's message for its dispatch id, once per attempt (a message
+     * may hold what can be consumed only once); the answer's bytes go to {@code plan}'s back tensors.
      *
      * @throws NodeLostException    when every attempt failed and the last one was lost with its node (named)
      * @throws TimeoutException     when every attempt failed and the last one got no answer in time
+     * @throws TensorTransfer.TransferException when every attempt failed and the last one's results were lost
      * @throws NoWorkerNodeException when no worker node was reachable for the no-worker timeout
      */
-    private ChipEntity.Ran dispatch(String name, LongFunction<ChipEntity.Run> message) throws Exception {
+    private void dispatch(String name, ShippingPlan plan, LongFunction<ChipEntity.Run> message) throws Exception {
         List<String> failed = new ArrayList<>();
         String lostWith = null; // the node of the last attempt, when it was lost with it
+        boolean resultsLost = false; // the last attempt ran, but its results were lost on the way back
         for (int attempt = 0; attempt <= attempts.maxRetries(); attempt++) {
             PendingDispatches.Dispatch d = pending.open(chipIndex);
             try {
                 ChipEntity.Ran ran = attempt(d, message.apply(d.id()), attempt > 0);
                 if (ran != null) {
-                    return ran;
+                    counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
+                    if (ran.error() != null) {
+                        throw ran.error().toException(); // the kernel's own failure: never retried
+                    }
+                    try {
+                        // Only the accepted answer is written, and only once all its bytes are here: a stream lost
+                        // half-way (its node died) leaves this head's memory as it was, for the retry to read.
+                        transfer.writeWhenAllArrived(ran.back(), buffers(plan.back()));
+                        counts.shipped(ran.node(), plan.inBytes(), plan.backBytes());
+                        return;
+                    } catch (TensorTransfer.TransferException | TimeoutException e) {
+                        lostWith = null;
+                        resultsLost = true;
+                        failed.add("ran on worker node " + ran.node() + " but its results did not come back: "
+                                + e.getMessage());
+                        retrying(name, attempt, ran.node(), failed);
+                        continue;
+                    }
                 }
                 String node = pending.nodeOf(chipIndex);
                 lostWith = null;
+                resultsLost = false;
                 failed.add("no answer within " + HeadJoin.seconds(attempts.taskTimeout())
                         + " (strata.cluster.task-timeout) from " + (node == null ? "its worker node" : node)
                         + ", which may be lost or still running it");
                 retrying(name, attempt, node, failed);
             } catch (NodeLostException e) {
                 lostWith = e.node();
+                resultsLost = false;
                 failed.add(e.getMessage());
                 retrying(name, attempt, e.node(), failed);
             } finally {
@@ -162,6 +166,9 @@ public final class RemoteChip implements GroupTaskWorker {
                 + "): ") + String.join("; ", numbered(failed));
         if (lostWith != null) {
             throw new NodeLostException(lostWith, what);
+        }
+        if (resultsLost) {
+            throw new TensorTransfer.TransferException(what);
         }
         throw new TimeoutException(what);
     }
@@ -211,17 +218,5 @@ public final class RemoteChip implements GroupTaskWorker {
                 throw e.getCause() instanceof Exception c ? c : e;
             }
         }
-    }
-
-    /** The distinct tensors of {@code args} by address, each the largest seen there; address 0 ships nothing. */
-    static List<ContinuousTensor> shipped(TaskArgsView args) {
-        Map<Long, ContinuousTensor> byAddress = new LinkedHashMap<>();
-        for (int i = 0; i < args.tensorCount(); i++) {
-            ContinuousTensor t = args.tensor(i);
-            if (t.data() != 0) {
-                byAddress.merge(t.data(), t, (a, b) -> b.nbytes() > a.nbytes() ? b : a);
-            }
-        }
-        return List.copyOf(byAddress.values());
     }
 }

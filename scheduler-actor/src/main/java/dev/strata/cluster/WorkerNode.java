@@ -70,7 +70,7 @@ public final class WorkerNode implements AutoCloseable {
      */
     public static WorkerNode start(Config config) {
         WorkerSettings settings = WorkerSettings.fromConfig(config);
-        ClusterSettings.fromConfig(config);
+        ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
         MemberConfig.checkTransport(config);
         if (MemberConfig.seedNodes(config).isEmpty()) {
             throw new InvalidSettingException(MemberConfig.SEED_NODES, "[]", "a worker node needs at least one seed"
@@ -96,8 +96,10 @@ public final class WorkerNode implements AutoCloseable {
         WorkerNode node = new WorkerNode(system, memory);
         String self = system.address().toString();
         Executor kernels = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
+        // A transfer waits at most the node's own task-timeout for a dispatch's bytes.
+        TensorTransfer transfer = new TensorTransfer(system, clusterSettings.taskTimeout());
         ChipEntities.host(system, i -> new NodeChip(i, self, memory, node.chipKernels(i, self, settings),
-                node.tasksRun), kernels);
+                node.tasksRun, transfer), kernels);
         if (childrenAttach) {
             // Before the system terminates, whatever stopped it (leave, downing, terminate): children first, then the
             // file they mapped. Its pages stay while this JVM maps them; a task still running keeps working.

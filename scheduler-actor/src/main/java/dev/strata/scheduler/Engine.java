@@ -11,6 +11,7 @@ import dev.strata.cluster.MemberConfig;
 import dev.strata.cluster.NodeTaskCounts;
 import dev.strata.cluster.PendingDispatches;
 import dev.strata.cluster.RemoteChip;
+import dev.strata.cluster.TensorTransfer;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
 import dev.strata.config.WorkerSettings;
@@ -257,10 +258,11 @@ final class Engine implements AutoCloseable {
         RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
         List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         List<GroupTaskWorker> chips = new ArrayList<>();
+        TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
             chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, attempts, pending,
-                    delivery, entity::tell, nodeTasks), userCode));
+                    delivery, entity::tell, nodeTasks, transfer), userCode));
         }
         return chips;
     }

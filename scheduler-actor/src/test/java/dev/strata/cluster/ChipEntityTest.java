@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.TaskError;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,66 +40,75 @@ class ChipEntityTest {
     }
 
     @Test
-    void runsEachTaskOnTheKernelExecutorAndAnswersTheChangedBytes() {
+    void runsEachTaskOnTheKernelExecutorAndAnswersTheBytesItMayWrite() throws Exception {
         AtomicLong ran = new AtomicLong();
         ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
-                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran), kernels));
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran, NodeChipTest.TRANSFER), kernels));
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
-        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        entity.tell(new ChipEntity.Run(7, run.callableName(), run.kernelClass(), run.args(), run.shipped(),
-                run.contents(), run.config(), 0, run.kernelClasses(), probe.getRef()));
+        entity.tell(withReply(NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1), 7, 0,
+                probe.getRef()));
         ChipEntity.Ran answer = probe.receiveMessage();
         assertNull(answer.error());
         assertEquals(7, answer.dispatch(), "the answer names its dispatch");
-        assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), answer.contents().get(0));
+        assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), NodeChipTest.back(answer));
         assertEquals("test-kernels", ShippingKernels.AddScalar.lastThread, "never on the actor's thread");
         assertEquals(1, ran.get());
+    }
+
+    private static ChipEntity.Run withReply(ChipEntity.Run run, long dispatch, int groupIndex,
+                                            ActorRef<ChipEntity.Ran> replyTo) {
+        return new ChipEntity.Run(dispatch, run.callableName(), run.kernelClass(), run.args(), run.plan(), run.in(),
+                run.config(), groupIndex, run.kernelClasses(), replyTo);
     }
 
     @Test
     void aReSentDispatchRunsOnceAndADifferentIdOrHeadRunsAgain() {
         AtomicLong ran = new AtomicLong();
         ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
-                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran), kernels));
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran, NodeChipTest.TRANSFER), kernels));
         TestProbe<ChipEntity.Ran> head = testKit.createTestProbe();
         TestProbe<ChipEntity.Ran> otherHead = testKit.createTestProbe();
         ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        entity.tell(withDispatch(run, 5, head.getRef()));
-        entity.tell(withDispatch(run, 5, head.getRef())); // a re-send while it runs
+        entity.tell(withReply(run, 5, 0, head.getRef()));
+        entity.tell(withReply(run, 5, 0, head.getRef())); // a re-send while it runs
         assertEquals(5, head.receiveMessage().dispatch());
-        entity.tell(withDispatch(run, 5, head.getRef())); // a re-send after it ran
-        entity.tell(withDispatch(run, 6, head.getRef()));
+        entity.tell(withReply(run, 5, 0, head.getRef())); // a re-send after it ran
+        entity.tell(withReply(run, 6, 0, head.getRef()));
         assertEquals(6, head.receiveMessage().dispatch(), "the re-sends of 5 were ignored, 6 ran");
-        entity.tell(withDispatch(run, 5, otherHead.getRef()));
+        entity.tell(withReply(run, 5, 0, otherHead.getRef()));
         assertEquals(5, otherHead.receiveMessage().dispatch(), "another head's 5 is another dispatch");
         assertEquals(3, ran.get());
     }
 
-    private static ChipEntity.Run withDispatch(ChipEntity.Run run, long dispatch, ActorRef<ChipEntity.Ran> replyTo) {
-        return new ChipEntity.Run(dispatch, run.callableName(), run.kernelClass(), run.args(), run.shipped(),
-                run.contents(), run.config(), run.groupIndex(), run.kernelClasses(), replyTo);
+    @Test
+    void messagesSurviveSerialization() throws Exception {
+        TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
+        ChipEntity.Run run = withReply(NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1), 9, 3,
+                probe.getRef());
+        ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(run, false);
+        assertEquals(run.args(), back.args());
+        assertEquals(run.plan(), back.plan());
+        assertArrayEquals(run.in().inline(), back.in().inline());
+        assertEquals(3, back.groupIndex());
+        assertEquals(run.kernelClasses(), back.kernelClasses());
+        assertEquals(9, back.dispatch());
+        ChipEntity.Ran failed = new ChipEntity.Ran(11, "n", null, TaskError.of(new IllegalStateException("x")));
+        ChipEntity.Ran failedBack = testKit.serializationTestKit().verifySerialization(failed, false);
+        assertEquals(failed.error(), failedBack.error());
+        assertEquals(11, failedBack.dispatch());
     }
 
     @Test
-    void messagesSurviveSerialization() {
-        TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
-        ChipEntity.Run run = NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1);
-        ChipEntity.Run withReply = new ChipEntity.Run(9, run.callableName(), run.kernelClass(), run.args(),
-                run.shipped(), run.contents(), run.config(), 3, run.kernelClasses(), probe.getRef());
-        ChipEntity.Run back = testKit.serializationTestKit().verifySerialization(withReply, false);
-        assertEquals(withReply.args(), back.args());
-        assertEquals(withReply.shipped(), back.shipped());
-        assertArrayEquals(withReply.contents().get(0), back.contents().get(0));
-        assertEquals(3, back.groupIndex());
-        assertEquals(withReply.kernelClasses(), back.kernelClasses());
-        assertEquals(9, back.dispatch());
-        ChipEntity.Ran ran = new ChipEntity.Ran(11, "n", new int[] {1}, List.of(new byte[] {1, 2}),
-                TaskError.of(new IllegalStateException("x")));
-        ChipEntity.Ran ranBack = testKit.serializationTestKit().verifySerialization(ran, false);
-        assertArrayEquals(new int[] {1}, ranBack.changed());
-        assertArrayEquals(new byte[] {1, 2}, ranBack.contents().get(0));
-        assertEquals(ran.error(), ranBack.error());
-        assertEquals(11, ranBack.dispatch());
+    void streamedBytesSurviveSerializationAndCanStillBeRead() throws Exception {
+        ByteBuffer large = TensorTransferTest.pattern(TensorTransfer.INLINE_MAX + 3, 5);
+        // The stream's end is an actor of the sending system: resolved and read there.
+        TensorTransfer transfer = new TensorTransfer(testKit.system(), Duration.ofSeconds(20));
+        ChipEntity.Ran ran = new ChipEntity.Ran("n", transfer.send(List.of(large), () -> { }), null);
+        ChipEntity.Ran back = testKit.serializationTestKit().verifySerialization(ran, false);
+        assertTrue(back.back().streamed());
+        ByteBuffer read = ByteBuffer.allocate(large.capacity());
+        transfer.writeWhenAllArrived(back.back(), List.of(read));
+        assertArrayEquals(large.array(), read.array());
     }
 
     @Test

@@ -40,14 +40,14 @@ class DispatchDeliveryTest {
         ActorRef<ChipEntity.Ran> delivery = testKit.spawn(DispatchDelivery.create(pending, Duration.ofMinutes(10)))
                 .narrow();
         PendingDispatches.Dispatch d = pending.open(0);
-        ChipEntity.Ran ran = new ChipEntity.Ran(d.id(), "pekko://strata@127.0.0.1:1", null, null, null);
+        ChipEntity.Ran ran = new ChipEntity.Ran(d.id(), "pekko://strata@127.0.0.1:1", new TensorBytes(0, new byte[0], null), null);
         delivery.tell(ran);
         ChipEntity.Ran got = d.answer().get(30, TimeUnit.SECONDS);
         assertEquals(d.id(), got.dispatch());
         assertEquals(ran.node(), got.node());
         delivery.tell(ran); // again: no longer pending
         PendingDispatches.Dispatch after = pending.open(1);
-        delivery.tell(new ChipEntity.Ran(after.id(), "n", null, null, null));
+        delivery.tell(new ChipEntity.Ran(after.id(), "n", new TensorBytes(0, new byte[0], null), null));
         after.answer().get(30, TimeUnit.SECONDS); // the actor handles its mailbox in order: the repeat came first
         assertEquals(1, pending.lateAnswers());
     }

@@ -55,6 +55,21 @@ class NodeTaskCountsTest {
     }
 
     @Test
+    void countsBytesShippedEachWayByNodeUntilAReset() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        counts.shipped("pekko://strata@127.0.0.1:25522", 100, 10);
+        counts.shipped("pekko://strata@127.0.0.1:25521", 5, 0);
+        counts.shipped("pekko://strata@127.0.0.1:25522", 1, 2);
+        assertEquals(Map.of("127.0.0.1:25521", 5L, "127.0.0.1:25522", 101L), counts.bytesToNodes());
+        assertEquals(Map.of("127.0.0.1:25521", 0L, "127.0.0.1:25522", 12L), counts.bytesFromNodes());
+        assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522"), new ArrayList<>(counts.bytesToNodes().keySet()));
+        assertTrue(counts.snapshot().isEmpty(), "bytes are not tasks");
+        counts.reset();
+        assertTrue(counts.bytesToNodes().isEmpty());
+        assertTrue(counts.bytesFromNodes().isEmpty());
+    }
+
+    @Test
     void anAddressWithoutSystemNameIsKeptAsIs() {
         assertEquals("somewhere", NodeTaskCounts.hostPort("somewhere"));
         assertEquals("h:1", NodeTaskCounts.hostPort("pekko://strata@h:1"));

@@ -25,7 +25,7 @@ class PendingDispatchesTest {
     private final PendingDispatches pending = new PendingDispatches(Duration.ofSeconds(10), now::get);
 
     private static ChipEntity.Ran ran(long dispatch, String node) {
-        return new ChipEntity.Ran(dispatch, node, null, null, null);
+        return new ChipEntity.Ran(dispatch, node, new TensorBytes(0, new byte[0], null), null);
     }
 
     private static Throwable failure(CompletableFuture<ChipEntity.Ran> f) {

@@ -78,7 +78,7 @@ class ProcessKernelsTest {
         dir = Files.createTempDirectory("strata-process-kernels-");
         memory = SharedTensorMemory.create(dir, 64 * 1024, SharedTensorMemory.MIN_REGION);
         kernels = new ProcessKernels(1, NODE, memory, 1, WorkerSettings.defaults().process(), new RoundTripStats());
-        chip = new NodeChip(1, NODE, memory, kernels, tasksRun);
+        chip = new NodeChip(1, NODE, memory, kernels, tasksRun, NodeChipTest.TRANSFER);
     }
 
     @AfterEach
@@ -93,14 +93,19 @@ class ProcessKernelsTest {
 
     private static ChipEntity.Run run(String kernelClass, long value, List<String> head) {
         byte[] bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-        return new ChipEntity.Run(1, "k", kernelClass, new TaskArgsSnapshot(List.of(T), new long[] {SELF}), List.of(T),
-                List.of(bytes), CallConfig.DEFAULT, 0, head, null);
+        ChipEntity.Run run = NodeChipTest.run(kernelClass, new TaskArgsSnapshot(List.of(T), new long[] {SELF}),
+                List.of(bytes));
+        return new ChipEntity.Run(run.dispatch(), "k", kernelClass, run.args(), run.plan(), run.in(), CallConfig.DEFAULT,
+                0, head, null);
     }
 
     private static long value(ChipEntity.Ran ran) {
         assertNull(ran.error());
-        assertEquals(1, ran.contents().size(), "the tensor changed");
-        return ByteBuffer.wrap(ran.contents().get(0)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        try {
+            return ByteBuffer.wrap(NodeChipTest.back(ran)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        } catch (Exception e) {
+            throw new AssertionError("the answer's bytes could not be read", e);
+        }
     }
 
     private static Optional<ProcessHandle> child(long pid) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,12 @@ import dev.strata.memory.SharedTensorMemory;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
+import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsSnapshot;
+import dev.strata.protocol.TaskArgsView;
 import dev.strata.protocol.TaskError;
+import dev.strata.protocol.TensorArgType;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +31,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,17 +48,18 @@ import org.junit.jupiter.api.Timeout;
 class RemoteChipTest {
     private static final String NODE = NodeChipTest.NODE;
     private static final Duration LONG = Duration.ofSeconds(20); // a task timeout no test reaches by accident
-    private final SharedTensorMemory head = SharedTensorMemory.create(null, 1 << 20, SharedTensorMemory.MIN_REGION);
-    private final SharedTensorMemory node = SharedTensorMemory.create(null, 1 << 20, SharedTensorMemory.MIN_REGION);
-    private final NodeChip nodeChip = new NodeChip(0, NODE, node, 1, new AtomicLong());
+    private static final String NODE_HOST_PORT = NodeTaskCounts.hostPort(NODE);
+    private final SharedTensorMemory head = SharedTensorMemory.create(null, 8 << 20, SharedTensorMemory.MIN_REGION);
+    private final SharedTensorMemory node = SharedTensorMemory.create(null, 8 << 20, SharedTensorMemory.MIN_REGION);
+    private final NodeChip nodeChip = new NodeChip(0, NODE, node, 1, new AtomicLong(), NodeChipTest.TRANSFER);
     private final List<ChipEntity.Run> sent = new ArrayList<>();
     private final BlockingQueue<ChipEntity.Run> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong clock = new AtomicLong();
     private final PendingDispatches pending = new PendingDispatches(Duration.ofSeconds(1), clock::get);
     private final NodeTaskCounts counts = new NodeTaskCounts();
-    private final List<String> names = List.of("add", "throws");
+    private final List<String> names = List.of("add", "throws", "fill-all");
     private final List<String> classes = List.of(ShippingKernels.AddScalar.class.getName(),
-            ShippingKernels.Throws.class.getName());
+            ShippingKernels.Throws.class.getName(), ShippingKernels.FillAll.class.getName());
 
     @AfterEach
     void close() {
@@ -60,7 +70,7 @@ class RemoteChipTest {
 
     private RemoteChip chip(Duration taskTimeout, int maxRetries, Consumer<ChipEntity.Command> entity) {
         return new RemoteChip(0, names, classes, head, new RemoteChip.Attempts(taskTimeout, maxRetries,
-                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, entity, counts);
+                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, entity, counts, NodeChipTest.TRANSFER);
     }
 
     /** A chip whose entity is {@link #nodeChip}, answering at once. */
@@ -115,21 +125,112 @@ class RemoteChipTest {
     }
 
     @Test
-    void shipsTheTensorsAndWritesTheChangedBytesBackBeforeItReturns() throws Exception {
+    void shipsTheTensorsByTagAndWritesTheResultBackBeforeItReturns() throws Exception {
         ContinuousTensor in = head.allocate(DataType.FLOAT32, 4);
         ContinuousTensor out = head.allocate(DataType.FLOAT32, 4);
         head.write(in, new float[] {1, 2, 3, 4});
-        chip().run(0, new TaskArgsSnapshot(List.of(in, out), new long[] {5}), CallConfig.DEFAULT, 0);
+        head.write(out, new float[] {-1, -1, -1, -1});
+        chip().run(0, new TaskArgs().addTensor(in, TensorArgType.INPUT).addTensor(out, TensorArgType.OUTPUT)
+                .addScalar(5).view(), CallConfig.DEFAULT, 0);
         assertArrayEquals(new float[] {6, 7, 8, 9}, head.readFloats(out));
         assertArrayEquals(new float[] {1, 2, 3, 4}, head.readFloats(in));
         ChipEntity.Run run = sent.get(0);
         assertEquals("add", run.callableName());
         assertEquals(ShippingKernels.AddScalar.class.getName(), run.kernelClass());
         assertEquals(classes, run.kernelClasses(), "the head's whole table, index = callable id");
-        assertEquals(List.of(in, out), run.shipped());
-        assertEquals(Map.of(NodeTaskCounts.hostPort(NODE), 1L), counts.snapshot(), "the answer's node counted");
+        assertEquals(List.of(in), run.plan().in());
+        assertEquals(16, run.in().size(), "the OUTPUT's bytes did not go to the node");
+        assertEquals(null, run.args().tags(), "the node is given what a kernel sees");
+        assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.snapshot(), "the answer's node counted");
+        assertEquals(Map.of(NODE_HOST_PORT, 16L), counts.bytesToNodes());
+        assertEquals(Map.of(NODE_HOST_PORT, 16L), counts.bytesFromNodes());
         assertEquals(0, pending.pendingCount(), "nothing left pending");
         assertEquals(NODE, pending.nodeOf(0), "the chip's node is known from its answer");
+    }
+
+    @Test
+    void onlyTensorsTheTaskMayWriteComeBack() throws Exception {
+        // The kernel writes all three; the head takes back only the OUTPUT_EXISTING.
+        ContinuousTensor input = head.allocate(DataType.FLOAT32, 2);
+        ContinuousTensor noDep = head.allocate(DataType.FLOAT32, 2);
+        ContinuousTensor existing = head.allocate(DataType.FLOAT32, 2);
+        chip().run(2, new TaskArgs().addTensor(input, TensorArgType.INPUT).addTensor(noDep, TensorArgType.NO_DEP)
+                .addTensor(existing, TensorArgType.OUTPUT_EXISTING).addScalar(7).view(), CallConfig.DEFAULT, 0);
+        assertArrayEquals(new float[2], head.readFloats(input));
+        assertArrayEquals(new float[2], head.readFloats(noDep));
+        assertArrayEquals(new float[] {7, 7}, head.readFloats(existing));
+        assertEquals(Map.of(NODE_HOST_PORT, 24L), counts.bytesToNodes());
+        assertEquals(Map.of(NODE_HOST_PORT, 8L), counts.bytesFromNodes());
+    }
+
+    @Test
+    void aLargeTensorStreamsBothWaysAndTheRetryOfALostAttemptGetsItsOwnStream() throws Exception {
+        int n = 512 * 1024; // 2 MiB, read and written through one address
+        ContinuousTensor t = head.allocate(DataType.FLOAT32, n);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = i;
+        }
+        head.write(t, values);
+        RemoteChip chip = silentChip(LONG, 1);
+        TaskArgsView args = new TaskArgs().addTensor(t, TensorArgType.INPUT).addTensor(t, TensorArgType.OUTPUT)
+                .addScalar(1).view();
+        CompletableFuture<Void> task = running(() -> chip.run(0, args, CallConfig.DEFAULT, 0));
+        ChipEntity.Run first = next();
+        pending.removed(NODE);
+        ChipEntity.Run retry = next();
+        assertTrue(first.in().streamed() && retry.in().streamed());
+        assertNotSame(first.in().stream(), retry.in().stream(), "a stream can be read once");
+        NodeChipTest.TRANSFER.discard(first.in());
+        assertTrue(answer(retry));
+        task.get(20, TimeUnit.SECONDS);
+        float[] result = head.readFloats(t);
+        for (int i = 0; i < n; i++) {
+            assertEquals(i + 1f, result[i], "element " + i);
+        }
+        assertEquals(Map.of(NODE_HOST_PORT, 4L * n), counts.bytesToNodes(), "the accepted attempt's bytes");
+        assertEquals(Map.of(NODE_HOST_PORT, 4L * n), counts.bytesFromNodes());
+    }
+
+    /** An answer from {@link #NODE} to {@code run} whose streamed bytes break off after one chunk. */
+    private boolean answerHalfThere(ChipEntity.Run run, long size) {
+        NodeChipTest.TRANSFER.discard(run.in());
+        TensorBytes halfThere = new TensorBytes(size, null, Source.single(ByteString.fromArray(
+                new byte[TensorTransfer.CHUNK])).concat(Source.failed(new IllegalStateException("node gone")))
+                .runWith(StreamRefs.sourceRef(), Materializer.matFromSystem(NodeChipTest.TRANSFER_SYSTEM)));
+        return pending.answered(run.dispatch(), new ChipEntity.Ran(run.dispatch(), NODE, halfThere, null));
+    }
+
+    @Test
+    void anAnswerWhoseBytesAreLostIsAFailedAttemptThatLeavesTheHeadsMemoryAsItWas() throws Exception {
+        ContinuousTensor t = head.allocate(DataType.FLOAT32, TensorTransfer.CHUNK); // 4 chunks: streamed
+        head.bytes(t).put(0, (byte) 42);
+        TaskArgsView args = new TaskArgs().addTensor(t, TensorArgType.INOUT).view();
+        RemoteChip lossy = chip(LONG, 0, message -> answerHalfThere((ChipEntity.Run) message, t.nbytes()));
+        TensorTransfer.TransferException e = assertThrows(TensorTransfer.TransferException.class,
+                () -> lossy.run(0, args, CallConfig.DEFAULT, 0));
+        assertTrue(e.getMessage().contains(NODE) && e.getMessage().contains("'add'")
+                && e.getMessage().contains("did not come back"), e.getMessage());
+        assertEquals(42, head.bytes(t).get(0));
+        assertEquals(0, head.bytes(t).get(1), "nothing of the lost answer was written");
+        assertTrue(counts.bytesFromNodes().isEmpty(), "bytes that did not come back are not counted");
+
+        List<Long> attempts = new ArrayList<>();
+        RemoteChip retried = chip(LONG, 1, message -> {
+            ChipEntity.Run run = (ChipEntity.Run) message;
+            attempts.add(run.dispatch());
+            if (attempts.size() == 1) {
+                answerHalfThere(run, t.nbytes());
+            } else {
+                answer(run);
+            }
+        });
+        retried.run(2, new TaskArgs().addTensor(t, TensorArgType.INOUT).addScalar(7).view(), CallConfig.DEFAULT,
+                0);
+        assertEquals(2, attempts.size(), "dispatched again after its results were lost");
+        float[] result = head.readFloats(t);
+        assertTrue(result[0] == 7 && result[result.length - 1] == 7, "the retry's result");
+        assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.retries());
     }
 
     @Test
@@ -145,20 +246,6 @@ class RemoteChipTest {
     }
 
     @Test
-    void aTaskShippingMoreThanTheLimitIsRejectedBeforeAnythingIsSent() {
-        ContinuousTensor a = head.allocate(DataType.FLOAT32, RemoteChip.MAX_SHIPPED_BYTES / 8);
-        ContinuousTensor b = head.allocate(DataType.FLOAT32, RemoteChip.MAX_SHIPPED_BYTES / 8 + 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chip()
-                .run(0, new TaskArgsSnapshot(List.of(a, b), new long[] {1}), CallConfig.DEFAULT, 0));
-        assertTrue(e.getMessage().contains((RemoteChip.MAX_SHIPPED_BYTES + 4) + " bytes")
-                && e.getMessage().contains("limit of " + RemoteChip.MAX_SHIPPED_BYTES + " bytes")
-                && e.getMessage().contains("'add'"), e.getMessage());
-        assertTrue(sent.isEmpty());
-        assertTrue(counts.snapshot().isEmpty(), "no node ran it");
-        assertEquals(0, pending.pendingCount());
-    }
-
-    @Test
     void aTaskLostWithItsNodeIsDispatchedAgainAndOnlyTheRetrysBytesAreApplied() throws Exception {
         ContinuousTensor in = head.allocate(DataType.FLOAT32, 4);
         ContinuousTensor out = head.allocate(DataType.FLOAT32, 4);
@@ -171,8 +258,9 @@ class RemoteChipTest {
         ChipEntity.Run retry = next();
         assertNotEquals(first.dispatch(), retry.dispatch(), "a new dispatch");
         // The first attempt's node was not dead after all: its answer (other bytes) arrives late and is ignored.
-        ChipEntity.Ran stale = new ChipEntity.Ran(first.dispatch(), NODE, new int[] {1},
-                List.of(NodeChipTest.floats(99, 99, 99, 99)), null);
+        ChipEntity.Ran stale = new ChipEntity.Ran(first.dispatch(), NODE, NodeChipTest.TRANSFER.send(List.of(
+                ByteBuffer.wrap(NodeChipTest.floats(1, 2, 3, 4)), ByteBuffer.wrap(NodeChipTest.floats(99, 99, 99, 99))),
+                () -> { }), null);
         assertFalse(pending.answered(first.dispatch(), stale));
         assertTrue(answer(retry));
         task.get(20, TimeUnit.SECONDS);
@@ -283,15 +371,6 @@ class RemoteChipTest {
         worker.get().interrupt();
         assertInstanceOf(InterruptedException.class, cause(task));
         assertFalse(answer(run), "given up");
-    }
-
-    @Test
-    void shipsEachAddressOnceTheLargestTensorThereAndNothingForAddressZero() {
-        ContinuousTensor small = ContinuousTensor.of(0x100, DataType.FLOAT32, 2);
-        ContinuousTensor large = ContinuousTensor.of(0x100, DataType.FLOAT32, 8);
-        ContinuousTensor none = ContinuousTensor.of(0, DataType.FLOAT32, 8);
-        assertEquals(List.of(large), RemoteChip.shipped(new TaskArgsSnapshot(List.of(small, none, large),
-                new long[0])));
     }
 
     @Test

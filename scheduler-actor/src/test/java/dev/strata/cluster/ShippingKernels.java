@@ -31,4 +31,29 @@ public final class ShippingKernels {
             throw new IllegalStateException("kernel failed on purpose");
         }
     }
+
+    /** FLOAT32 tensor 1 += tensor 0, element-wise. */
+    public static final class Accumulate implements ChipKernel {
+        @Override
+        public void run(TaskContext ctx) {
+            FloatBuffer in = ctx.memory().floats(ctx.args().tensor(0));
+            FloatBuffer out = ctx.memory().floats(ctx.args().tensor(1));
+            for (int i = 0; i < in.limit(); i++) {
+                out.put(i, out.get(i) + in.get(i));
+            }
+        }
+    }
+
+    /** Fills every FLOAT32 tensor with scalar 0, whatever its tag says: what comes back is up to the tags. */
+    public static final class FillAll implements ChipKernel {
+        @Override
+        public void run(TaskContext ctx) {
+            for (int t = 0; t < ctx.args().tensorCount(); t++) {
+                FloatBuffer b = ctx.memory().floats(ctx.args().tensor(t));
+                for (int i = 0; i < b.limit(); i++) {
+                    b.put(i, ctx.args().scalar(0));
+                }
+            }
+        }
+    }
 }
