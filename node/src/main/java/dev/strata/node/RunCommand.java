@@ -230,17 +230,34 @@ final class RunCommand {
     }
 
     /**
-     * In cluster mode, one line per worker node that ran chip tasks in {@code last}, e.g.
-     * {@code   node 127.0.0.1:25521  12 tasks}; none without cluster mode or before a run finished.
+     * In cluster mode, one line per worker node of {@code last}, e.g.
+     * {@code   node 127.0.0.1:25521  12 tasks  1 retry  3.00 MiB in, 1.50 MiB back}; none without cluster mode
+     * or before a run finished.
      */
     static List<String> nodeLines(RunSummary last) {
         if (last == null) {
             return List.of();
         }
         List<String> lines = new ArrayList<>();
-        last.tasksByNode().forEach((node, tasks) -> lines.add(String.format(Locale.ROOT, "  node %s  %d task%s",
-                node, tasks, tasks == 1 ? "" : "s")));
+        last.nodes().forEach((node, w) -> lines.add(String.format(Locale.ROOT, "  node %s  %d task%s  %d retr%s"
+                + "  %s in, %s back", node, w.tasks(), w.tasks() == 1 ? "" : "s", w.retries(),
+                w.retries() == 1 ? "y" : "ies", bytes(w.bytesToNode()), bytes(w.bytesFromNode()))));
         return lines;
+    }
+
+    /** A byte count for people: {@code 512 B}, {@code 3.00 KiB}, {@code 1.50 MiB}, {@code 2.00 GiB}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n / 1024.0;
+        int unit = 0;
+        while (unit < units.length - 1 && v >= 1024) {
+            v /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.2f %s", v, units[unit]);
     }
 
     /**

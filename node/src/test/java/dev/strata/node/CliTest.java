@@ -196,10 +196,11 @@ class CliTest {
 
     @Test
     void aClusterRunPrintsOneLinePerWorkerNodeAndALocalRunNone() {
-        Map<String, Long> byNode = new LinkedHashMap<>();
-        byNode.put("127.0.0.1:25521", 12L);
-        byNode.put("127.0.0.1:25522", 1L);
-        assertEquals(List.of("  node 127.0.0.1:25521  12 tasks", "  node 127.0.0.1:25522  1 task"),
+        Map<String, RunSummary.NodeWork> byNode = new LinkedHashMap<>();
+        byNode.put("127.0.0.1:25521", new RunSummary.NodeWork(12, 0, 3 << 20, 1536 << 10));
+        byNode.put("127.0.0.1:25522", new RunSummary.NodeWork(1, 1, 512, 0));
+        assertEquals(List.of("  node 127.0.0.1:25521  12 tasks  0 retries  3.00 MiB in, 1.50 MiB back",
+                "  node 127.0.0.1:25522  1 task  1 retry  512 B in, 0 B back"),
                 RunCommand.nodeLines(new RunSummary(13, 0, 0, 0, 0, List.of(), byNode)));
         assertEquals(List.of(), RunCommand.nodeLines(new RunSummary(13, 0, 0, 0, 0, List.of())));
         assertEquals(List.of(), RunCommand.nodeLines(null), "no run finished");

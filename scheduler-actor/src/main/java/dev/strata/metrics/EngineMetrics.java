@@ -31,6 +31,9 @@ public final class EngineMetrics implements EngineMetricsMBean {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong early = new AtomicLong();
     private final AtomicLong backPressureWaits = new AtomicLong();
+    private final AtomicLong remoteRetries = new AtomicLong();
+    private final AtomicLong bytesToNodes = new AtomicLong();
+    private final AtomicLong bytesFromNodes = new AtomicLong();
     private final LongSupplier chipRestarts;
     private final RoundTripStats chipRoundTrips;
     private final TaskLatencies latencies;
@@ -180,6 +183,31 @@ public final class EngineMetrics implements EngineMetricsMBean {
     @Override
     public long getBackPressureWaits() {
         return backPressureWaits.get();
+    }
+
+    /**
+     * Called by the user thread after a cluster head's run, once per worker node: {@code retries} dispatches there
+     * failed and were sent again; {@code toNode} and {@code fromNode} bytes of tensors travelled each way.
+     */
+    public void nodeWorkFinished(long retries, long toNode, long fromNode) {
+        remoteRetries.addAndGet(retries);
+        bytesToNodes.addAndGet(toNode);
+        bytesFromNodes.addAndGet(fromNode);
+    }
+
+    @Override
+    public long getRemoteTaskRetries() {
+        return remoteRetries.get();
+    }
+
+    @Override
+    public long getBytesShippedToNodes() {
+        return bytesToNodes.get();
+    }
+
+    @Override
+    public long getBytesShippedFromNodes() {
+        return bytesFromNodes.get();
     }
 
     @Override

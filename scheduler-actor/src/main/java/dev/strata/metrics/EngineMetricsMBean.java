@@ -28,6 +28,18 @@ public interface EngineMetricsMBean {
     /** Heap-ring allocations that had to wait for room, all runs. */
     long getBackPressureWaits();
 
+    /**
+     * Cluster head: dispatches of chip tasks sent again after an attempt was lost with its worker node, timed out or
+     * lost its results on the way back (strata.cluster.max-task-retries), all runs; 0 on one JVM.
+     */
+    long getRemoteTaskRetries();
+
+    /** Cluster head: bytes of tensors shipped to worker nodes with chip tasks, all runs; 0 on one JVM. */
+    long getBytesShippedToNodes();
+
+    /** Cluster head: bytes of tensors shipped back from worker nodes, all runs; 0 on one JVM. */
+    long getBytesShippedFromNodes();
+
     /** Tasks received by the scheduler in the current (or last) run. */
     long getCurrentTasksSubmitted();
 

@@ -109,9 +109,11 @@ final class RunLoop {
         long highWater = engine.ring.highWaterBytes();
         long waits = engine.ring.backPressureWaits() - waitsBefore;
         engine.ring.reset();
-        lastRun = RunOutcomes.summary(outcome, engine.nodeTasks.snapshot());
+        lastRun = RunOutcomes.summary(outcome, RunOutcomes.nodeWork(engine.nodeTasks));
         engine.metrics.runFinished(outcome.completedTasks() - outcome.failedTasks(), outcome.failedTasks(),
                 outcome.skippedTasks(), outcome.earlyDispatches(), waits, highWater, end - start);
+        lastRun.nodes().values().forEach(n -> engine.metrics.nodeWorkFinished(n.retries(), n.bytesToNode(),
+                n.bytesFromNode()));
         if (tracing) {
             RunTrace trace = new RunTrace(engine.node, run, start, end, engine.workerNames, settings.heapRingSize(),
                     highWater, waits, outcome.trace()).withWorkersRenamed(chipsWithTheirNodes());

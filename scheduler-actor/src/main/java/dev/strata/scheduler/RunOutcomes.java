@@ -1,9 +1,13 @@
 package dev.strata.scheduler;
 
+import dev.strata.cluster.NodeTaskCounts;
 import dev.strata.dispatch.SchedulerActor.FailureReport;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 
 /**
@@ -41,12 +45,31 @@ final class RunOutcomes {
                 + skipped, f.slot(), f.callableName(), f.error().toException());
     }
 
-    /** The public summary of an outcome whose chip tasks ran {@code tasksByNode} on worker nodes (empty: none). */
-    static RunSummary summary(RunOutcome o, Map<String, Long> tasksByNode) {
+    /**
+     * What each worker node did in the run {@code counts} counted, by {@code host:port} in that order: tasks,
+     * retries and bytes each way in one record per node (empty without cluster mode).
+     */
+    static Map<String, RunSummary.NodeWork> nodeWork(NodeTaskCounts counts) {
+        Map<String, Long> tasks = counts.snapshot();
+        Map<String, Long> retries = counts.retries();
+        Map<String, Long> toNodes = counts.bytesToNodes();
+        Map<String, Long> fromNodes = counts.bytesFromNodes();
+        Set<String> nodes = new TreeSet<>(tasks.keySet());
+        nodes.addAll(retries.keySet());
+        Map<String, RunSummary.NodeWork> work = new LinkedHashMap<>();
+        for (String node : nodes) {
+            work.put(node, new RunSummary.NodeWork(tasks.getOrDefault(node, 0L), retries.getOrDefault(node, 0L),
+                    toNodes.getOrDefault(node, 0L), fromNodes.getOrDefault(node, 0L)));
+        }
+        return work;
+    }
+
+    /** The public summary of an outcome whose chip tasks ran on worker nodes as {@code nodes} says (empty: none). */
+    static RunSummary summary(RunOutcome o, Map<String, RunSummary.NodeWork> nodes) {
         return new RunSummary(o.completedTasks(), o.failedTasks(), o.skippedTasks(), o.earlyDispatches(),
                 o.trace().size(), o.failures().stream().map(f -> new RunSummary.TaskFailure(f.slot(),
                         f.callableName(), f.worker(), f.groupIndex(), f.error().exceptionClass(),
-                        f.error().message())).toList(), tasksByNode);
+                        f.error().message())).toList(), nodes);
     }
 
     /** Logs the end of run {@code run}: each failure at ERROR (at most {@link #MAX_LOGGED_FAILURES}), then INFO. */

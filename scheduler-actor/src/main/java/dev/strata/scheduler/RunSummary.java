@@ -14,15 +14,44 @@ import java.util.Map;
  * @param earlyDispatches tasks sent to a worker behind their producers there, before they were ready
  * @param tracedTasks     task members recorded in the run's trace: 0 whenever tracing is off
  * @param failures        every failed member, in the order the scheduler learned of them
- * @param tasksByNode     in cluster mode, the chip tasks (group members counted one by one) each worker node ran,
- *                        by its {@code host:port} in that order, only nodes that ran one; empty without cluster mode
+ * @param nodes           in cluster mode, what each worker node did for this run, by its {@code host:port} in
+ *                        that order (a node appears once it ran a task or lost an attempt); empty without cluster
+ *                        mode
  */
 public record RunSummary(long completedTasks, long failedTasks, long skippedTasks, long earlyDispatches,
-                         int tracedTasks, List<TaskFailure> failures, Map<String, Long> tasksByNode) {
+                         int tracedTasks, List<TaskFailure> failures, Map<String, NodeWork> nodes) {
     public RunSummary {
         failures = List.copyOf(failures);
         // Unmodifiable, keeping the given order (Map.copyOf would not).
-        tasksByNode = Collections.unmodifiableMap(new LinkedHashMap<>(tasksByNode));
+        nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+    }
+
+    /**
+     * What one worker node did for a run of a cluster head.
+     *
+     * @param tasks         chip tasks it ran (group members counted one by one), failed ones included
+     * @param retries       attempts there that were lost (the node was removed), timed out or whose results were
+     *                      lost on the way back, each followed by a new dispatch of its task
+     * @param bytesToNode   bytes of tensors shipped to it, for the tasks whose answer was taken
+     * @param bytesFromNode bytes of tensors shipped back from it
+     */
+    public record NodeWork(long tasks, long retries, long bytesToNode, long bytesFromNode) {
+    }
+
+    /** The chip tasks each worker node ran, by {@code host:port}, only nodes that ran one. */
+    public Map<String, Long> tasksByNode() {
+        Map<String, Long> tasks = new LinkedHashMap<>();
+        nodes.forEach((node, work) -> {
+            if (work.tasks() > 0) {
+                tasks.put(node, work.tasks());
+            }
+        });
+        return Collections.unmodifiableMap(tasks);
+    }
+
+    /** Every retry of this run, on whichever node its failed attempt was. */
+    public long retries() {
+        return nodes.values().stream().mapToLong(NodeWork::retries).sum();
     }
 
     /** A summary of a run on one JVM: no worker node ran anything. */

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.strata.cluster.NodeTaskCounts;
 import dev.strata.dispatch.SchedulerActor.FailureReport;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
 import dev.strata.protocol.TaskError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -70,12 +70,21 @@ class RunOutcomesTest {
     }
 
     @Test
-    void theSummaryKeepsTheTasksByNodeInTheirOrder() {
-        Map<String, Long> byNode = new TreeMap<>(Map.of("127.0.0.1:25522", 3L,
-                "127.0.0.1:25521", 5L));
-        RunSummary s = RunOutcomes.summary(outcome(List.of(), 0), byNode);
-        assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522"), List.copyOf(s.tasksByNode().keySet()));
-        assertEquals(byNode, s.tasksByNode());
+    void theSummaryGathersEachNodesTasksRetriesAndBytesInNodeOrder() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        counts.ran(0, "pekko://strata@127.0.0.1:25522");
+        counts.shipped("pekko://strata@127.0.0.1:25522", 100, 40);
+        counts.ran(1, "pekko://strata@127.0.0.1:25521");
+        counts.ran(1, "pekko://strata@127.0.0.1:25521");
+        counts.retried(2, "pekko://strata@127.0.0.1:25523"); // lost its attempt and ran nothing
+        RunSummary s = RunOutcomes.summary(outcome(List.of(), 0), RunOutcomes.nodeWork(counts));
+        assertEquals(List.of("127.0.0.1:25521", "127.0.0.1:25522", "127.0.0.1:25523"),
+                List.copyOf(s.nodes().keySet()));
+        assertEquals(new RunSummary.NodeWork(1, 0, 100, 40), s.nodes().get("127.0.0.1:25522"));
+        assertEquals(new RunSummary.NodeWork(0, 1, 0, 0), s.nodes().get("127.0.0.1:25523"));
+        assertEquals(Map.of("127.0.0.1:25521", 2L, "127.0.0.1:25522", 1L), s.tasksByNode(),
+                "only nodes that ran a task");
+        assertEquals(1, s.retries());
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.strata.cluster.ChipEntities;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.cluster.NodeChip;
+import dev.strata.cluster.TensorTransfer;
 import dev.strata.memory.SharedTensorMemory;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +38,8 @@ final class CrashableNode implements AutoCloseable {
         system = ActorSystem.create(Behaviors.empty(), MemberConfig.SYSTEM_NAME,
                 MemberConfig.of(MemberConfig.WORKER_ROLE, config));
         String self = system.address().toString();
-        ChipEntities.host(system, i -> new NodeChip(i, self, memory, 1, tasksRun), kernels);
+        TensorTransfer transfer = new TensorTransfer(system, java.time.Duration.ofSeconds(30));
+        ChipEntities.host(system, i -> new NodeChip(i, self, memory, 1, tasksRun, transfer), kernels);
     }
 
     String address() {
