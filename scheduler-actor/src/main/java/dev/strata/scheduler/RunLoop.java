@@ -5,11 +5,13 @@ import dev.strata.dispatch.SchedulerActor;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
 import dev.strata.trace.ChromeTrace;
 import dev.strata.trace.RunTrace;
+import dev.strata.trace.TraceMark;
 import dev.strata.worker.WorkerKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -116,7 +118,7 @@ final class RunLoop {
                 n.bytesFromNode()));
         if (tracing) {
             RunTrace trace = new RunTrace(engine.node, run, start, end, engine.workerNames, settings.heapRingSize(),
-                    highWater, waits, outcome.trace()).withWorkersRenamed(chipsWithTheirNodes());
+                    highWater, waits, outcome.trace()).withMarks(retries()).withWorkersRenamed(chipsWithTheirNodes());
             lastTrace = trace;
             writeTrace(run, trace);
         }
@@ -125,6 +127,13 @@ final class RunLoop {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** In cluster mode each retry of this run, on its chip's lane: the attempt its node lost, then the retry. */
+    private List<TraceMark> retries() {
+        return engine.nodeTasks.retryLog().stream().map(r -> new TraceMark(WorkerKind.CHIP.workerName(r.chip()),
+                r.nanos(), "retry", "the attempt on worker node " + r.node() + " failed (lost with the node, timed"
+                + " out or its results lost); the task was dispatched again")).toList();
     }
 
     /** In cluster mode each chip that ran tasks this run, named with its node: chip 3 @ 127.0.0.1:25522. */

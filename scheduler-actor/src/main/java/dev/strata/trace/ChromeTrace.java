@@ -74,6 +74,9 @@ public final class ChromeTrace {
                 }
             }
             flows(ranBySlot);
+            for (TraceMark m : trace.marks()) {
+                mark(m);
+            }
             g.writeEndArray();
             g.writeEndObject();
         }
@@ -129,6 +132,22 @@ public final class ChromeTrace {
             g.writeNumberField("dispatch_us", micros(t.dispatchNanos()));
             g.writeBooleanField("early_dispatch", t.early());
             g.writeStringField("status", t.status().name());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+
+        /** A mark as an instant event on its worker's lane ("s": "t", thread-scoped). */
+        private void mark(TraceMark m) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("name", m.name());
+            g.writeStringField("cat", "mark");
+            g.writeStringField("ph", "i");
+            g.writeStringField("s", "t");
+            g.writeNumberField("ts", micros(m.nanos()));
+            g.writeNumberField("pid", PID);
+            g.writeNumberField("tid", tids.computeIfAbsent(m.worker(), w -> tids.size() + 1));
+            g.writeObjectFieldStart("args");
+            g.writeStringField("detail", m.detail());
             g.writeEndObject();
             g.writeEndObject();
         }

@@ -18,14 +18,36 @@ import java.util.Objects;
  * @param heapHighWaterBytes most heap-ring bytes in use at once during the run
  * @param backPressureWaits  allocations in the run that had to wait for heap room
  * @param tasks              one record per task member, in submit order
+ * @param marks              moments on the lanes that are not tasks (a cluster head's retries), in time order
  */
 public record RunTrace(String node, int run, long startNanos, long endNanos, List<String> workers,
-                       long heapSizeBytes, long heapHighWaterBytes, long backPressureWaits, List<TaskTrace> tasks) {
+                       long heapSizeBytes, long heapHighWaterBytes, long backPressureWaits, List<TaskTrace> tasks,
+                       List<TraceMark> marks) {
 
     public RunTrace {
         Objects.requireNonNull(node, "node");
         workers = List.copyOf(workers);
         tasks = List.copyOf(tasks);
+        marks = List.copyOf(marks);
+    }
+
+    /** A trace without marks. */
+    public RunTrace(String node, int run, long startNanos, long endNanos, List<String> workers, long heapSizeBytes,
+                    long heapHighWaterBytes, long backPressureWaits, List<TaskTrace> tasks) {
+        this(node, run, startNanos, endNanos, workers, heapSizeBytes, heapHighWaterBytes, backPressureWaits, tasks,
+                List.of());
+    }
+
+    /** This trace with {@code more} marks, kept in time order. */
+    public RunTrace withMarks(List<TraceMark> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<TraceMark> all = new java.util.ArrayList<>(marks);
+        all.addAll(more);
+        all.sort(java.util.Comparator.comparingLong(TraceMark::nanos));
+        return new RunTrace(node, run, startNanos, endNanos, workers, heapSizeBytes, heapHighWaterBytes,
+                backPressureWaits, tasks, all);
     }
 
     /**
@@ -42,8 +64,10 @@ public record RunTrace(String node, int run, long startNanos, long endNanos, Lis
                         t.producers(), t.submitNanos(), t.readyNanos(), t.dispatchNanos(), t.startNanos(),
                         t.endNanos(), t.early(), t.status())
                 : t).toList();
+        List<TraceMark> renamedMarks = marks.stream().map(m -> m.onWorker(names.getOrDefault(m.worker(),
+                m.worker()))).toList();
         return new RunTrace(node, run, startNanos, endNanos, lanes, heapSizeBytes, heapHighWaterBytes,
-                backPressureWaits, renamed);
+                backPressureWaits, renamed, renamedMarks);
     }
 
     /** Wall time of the run. */

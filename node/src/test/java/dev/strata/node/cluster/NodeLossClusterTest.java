@@ -15,6 +15,7 @@ import dev.strata.protocol.TaskContext;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
+import dev.strata.trace.TraceMark;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,8 @@ class NodeLossClusterTest {
                 + "strata.cluster { enabled = true, min-worker-nodes = 2, join-timeout = 90 s, task-timeout = 120 s,"
                 + " max-task-retries = 2, no-worker-timeout = 120 s }\n"
                 + "strata.worker { chip-workers = " + CHIPS + ", sub-workers = 1, arena-size = 16 MiB,"
-                + " heap-ring-size = 16 MiB }\n"));
+                + " heap-ring-size = 16 MiB }\n
+                + "strata.trace { enabled = true, file = \"\" }\n"));
         long fill = head.registerChipCallable("held-fill", new HeldFill());
         long scaleAdd = head.registerChipCallable("scale-add", new ChipEntitiesClusterTest.ScaleAdd());
         CompletableFuture<Void> init = CompletableFuture.runAsync(head::init);
@@ -141,6 +143,15 @@ class NodeLossClusterTest {
         String survivorHostPort = hostPort(survivor.address());
         assertEquals(Map.of(survivorHostPort, (long) 2 * CHIPS), head.lastRun().tasksByNode(),
                 "every task that completed ran on the survivor: the lost ones again, the dependents after them");
+        long retries = head.lastRun().retries();
+        assertTrue(retries >= 2 && retries <= CHIPS, "at least the victim's 2 tasks were dispatched again: "
+                + head.lastRun().nodes());
+        assertEquals(retries, head.metrics().getRemoteTaskRetries(), "JMX counts them too");
+        List<TraceMark> marks = head.lastRunTrace().marks();
+        assertEquals(retries, marks.size(), "each retry is on its chip's lane in the trace: " + marks);
+        assertTrue(marks.stream().allMatch(m -> m.name().equals("retry") && m.worker().startsWith("chip ")), marks
+                .toString());
+        assertTrue(head.lastRun().nodes().get(hostPort(survivor.address())).bytesFromNode() > 0, "bytes counted");
 
         // The chips of the lost node now live on the survivor: a later run uses it for all four.
         List<ContinuousTensor> later = new ArrayList<>();
