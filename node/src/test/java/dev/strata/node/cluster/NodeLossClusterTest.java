@@ -95,7 +95,7 @@ class NodeLossClusterTest {
                 + "strata.cluster { enabled = true, min-worker-nodes = 2, join-timeout = 90 s, task-timeout = 120 s,"
                 + " max-task-retries = 2, no-worker-timeout = 120 s }\n"
                 + "strata.worker { chip-workers = " + CHIPS + ", sub-workers = 1, arena-size = 16 MiB,"
-                + " heap-ring-size = 16 MiB }\n
+                + " heap-ring-size = 16 MiB }\n"
                 + "strata.trace { enabled = true, file = \"\" }\n"));
         long fill = head.registerChipCallable("held-fill", new HeldFill());
         long scaleAdd = head.registerChipCallable("scale-add", new ChipEntitiesClusterTest.ScaleAdd());

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TiledCholeskyClusterRunTest {
     private static final Path SHIPPED = Path.of(System.getProperty("user.dir"))
             .resolve("../config/cluster/tiled-cholesky.conf").normalize();
-    private static final Pattern NODE_LINE = Pattern.compile("(?m)^  node (127\\.0\\.0\\.1:\\d+)  (\\d+) tasks?$");
+    private static final Pattern NODE_LINE = Pattern.compile(
+            "(?m)^  node (127\\.0\\.0\\.1:\\d+)  (\\d+) tasks?  0 retries  [0-9.]+ [KMG]?i?B in, [0-9.]+ [KMG]?i?B back$");
     private static final Pattern TASKS_LINE = Pattern.compile("(?m)^  tasks        (\\d+) ");
 
     @TempDir
