@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -107,8 +108,24 @@ public final class ChipEntity {
     /**
      * The behaviour of one entity: runs each {@link Run} on {@code chip} on {@code executor}; closes it at stop.
      * A dispatch it has received before (the same id from the same head, re-sent because the head could not know
-     * whether the first copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back.
+     * whether the first copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back. A task
+     * that fails after the entity stopped is not answered ({@link #answer}).
      */
+    /**
+     * Sends {@code ran} to the head, unless the entity stopped (its node leaves, or hands the chip to another node)
+     * while the task ran and the task failed: the failure may be the stop's doing (the node's memory closed under the
+     * kernel), so it is not the task's. The head dispatches the task again once the node has left the cluster.
+     */
+    private static void answer(Ran ran, ActorRef<Ran> replyTo, AtomicBoolean stopped, org.slf4j.Logger log) {
+        if (ran.error() != null && stopped.get()) {
+            log.info("dropped the failed answer of dispatch {}: this chip entity stopped while it ran ({}); its"
+                    + " head dispatches the task again once this node has left", ran.dispatch(),
+                    ran.error().message());
+            return;
+        }
+        replyTo.tell(ran);
+    }
+
     public static Behavior<Command> create(NodeChip chip, Executor executor) {
         return Behaviors.setup(ctx -> {
             Set<Received> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -117,6 +134,8 @@ public final class ChipEntity {
                     return size() > REMEMBERED;
                 }
             });
+            AtomicBoolean stopped = new AtomicBoolean();
+            org.slf4j.Logger log = ctx.getLog(); // the context itself is for this actor's thread only
             return Behaviors.receive(Command.class)
                     .onMessage(Run.class, run -> {
                         if (!seen.add(new Received(run.replyTo(), run.dispatch()))) {
@@ -126,10 +145,11 @@ public final class ChipEntity {
                         }
                         // Off this actor's thread: a kernel may block for minutes. The reply is sent from there.
                         CompletableFuture.supplyAsync(() -> chip.run(run).forDispatch(run.dispatch()), executor)
-                                .thenAccept(run.replyTo()::tell);
+                                .thenAccept(ran -> answer(ran, run.replyTo(), stopped, log));
                         return Behaviors.same();
                     })
                     .onSignal(PostStop.class, s -> {
+                        stopped.set(true);
                         chip.close();
                         return Behaviors.same();
                     })

@@ -2,6 +2,7 @@ package dev.strata.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +13,10 @@ import dev.strata.protocol.TaskError;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -59,6 +62,30 @@ class ChipEntityTest {
                                             ActorRef<ChipEntity.Ran> replyTo) {
         return new ChipEntity.Run(dispatch, run.callableName(), run.kernelClass(), run.args(), run.plan(), run.in(),
                 run.config(), groupIndex, run.kernelClasses(), replyTo);
+    }
+
+    @Test
+    void aTaskThatFailsAfterItsEntityStoppedIsNotAnsweredForTheHeadRetriesIt() throws Exception {
+        ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, new AtomicLong(), NodeChipTest.TRANSFER), kernels));
+        TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
+        String throwing = ShippingKernels.Throws.class.getName();
+        entity.tell(withReply(NodeChipTest.addScalar(throwing, 1), 1, 0, probe.getRef()));
+        assertNotNull(probe.receiveMessage().error(), "a failure while the entity lives is answered");
+
+        CountDownLatch hold = new CountDownLatch(1);
+        kernels.execute(() -> {
+            try {
+                hold.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        entity.tell(withReply(NodeChipTest.addScalar(throwing, 1), 2, 0, probe.getRef())); // queued behind hold
+        testKit.stop(entity); // the node leaves while the task waits to run
+        hold.countDown();
+        kernels.submit(() -> { }).get(20, TimeUnit.SECONDS); // the task ran and its answer was decided
+        probe.expectNoMessage(Duration.ofMillis(50));
     }
 
     @Test
