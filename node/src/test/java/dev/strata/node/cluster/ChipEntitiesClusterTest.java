@@ -21,7 +21,6 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,12 +96,7 @@ class ChipEntitiesClusterTest {
         fill = head.registerChipCallable("fill", new Fill());
         boom = head.registerChipCallable("boom", new Boom());
         memberIndex = head.registerChipCallable("member-index", new FillMemberIndex());
-        CompletableFuture<Void> init = CompletableFuture.runAsync(head::init);
-        for (int i = 0; i < 2; i++) {
-            nodes.add(WorkerNode.start(LoopbackCluster.config(LoopbackCluster.member(0, List.of(headPort)),
-                    "strata.worker.arena-size = 16 MiB\n")));
-        }
-        init.get(90, TimeUnit.SECONDS);
+        LoopbackCluster.joinNodes(head, headPort, 2, "strata.worker.arena-size = 16 MiB\n", nodes);
     }
 
     @AfterAll

@@ -17,7 +17,6 @@ import dev.strata.scheduler.Worker;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -77,12 +76,7 @@ class LargeTensorClusterTest {
                 + " heap-ring-size = 16 MiB }\n"));
         step = head.registerChipCallable("step", new Step());
         stepTogether = head.registerChipCallable("step-together", new StepTogether());
-        CompletableFuture<Void> init = CompletableFuture.runAsync(head::init);
-        for (int i = 0; i < 2; i++) {
-            nodes.add(WorkerNode.start(LoopbackCluster.config(LoopbackCluster.member(0, List.of(headPort)),
-                    "strata.worker.arena-size = 160 MiB\n")));
-        }
-        init.get(90, TimeUnit.SECONDS);
+        LoopbackCluster.joinNodes(head, headPort, 2, "strata.worker.arena-size = 160 MiB\n", nodes);
     }
 
     @AfterAll

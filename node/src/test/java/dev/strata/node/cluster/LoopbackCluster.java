@@ -2,11 +2,15 @@ package dev.strata.node.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.cluster.WorkerNode;
+import dev.strata.scheduler.Worker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Settings of test cluster members on 127.0.0.1: free ports chosen at run time, messages serialized. */
@@ -53,5 +57,19 @@ final class LoopbackCluster {
     static Config config(String member, String extra) {
         return ConfigFactory.parseString(member).withFallback(ConfigFactory.parseString(extra))
                 .withFallback(ConfigFactory.load()).resolve();
+    }
+
+    /**
+     * Inits {@code head} (a member on {@code headPort}, its own seed) while {@code count} worker nodes with
+     * {@code nodeConfig} start and join it; each node goes into {@code nodes} as it starts, so the caller closes
+     * them even when the join fails. Returns once {@code init()} has, within 90 s.
+     */
+    static void joinNodes(Worker head, int headPort, int count, String nodeConfig, List<WorkerNode> nodes)
+            throws Exception {
+        CompletableFuture<Void> init = CompletableFuture.runAsync(head::init);
+        for (int i = 0; i < count; i++) {
+            nodes.add(WorkerNode.start(config(member(0, List.of(headPort)), nodeConfig)));
+        }
+        init.get(90, TimeUnit.SECONDS);
     }
 }
