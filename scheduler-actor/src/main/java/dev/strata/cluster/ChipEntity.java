@@ -106,26 +106,25 @@ public final class ChipEntity {
     }
 
     /**
-     * The behaviour of one entity: runs each {@link Run} on {@code chip} on {@code executor}; closes it at stop.
-     * A dispatch it has received before (the same id from the same head, re-sent because the head could not know
-     * whether the first copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back. A task
-     * that fails after the entity stopped is not answered ({@link #answer}).
+     * Sends {@code ran} to the head. A task that failed after the entity stopped (its shard handed to another node,
+     * or its node leaving: stopping closes the chip's kernels under it) failed for the node's reason, not its own:
+     * it is answered as an {@link AttemptLostException}, which the head dispatches again at once.
      */
-    /**
-     * Sends {@code ran} to the head, unless the entity stopped (its node leaves, or hands the chip to another node)
-     * while the task ran and the task failed: the failure may be the stop's doing (the node's memory closed under the
-     * kernel), so it is not the task's. The head dispatches the task again once the node has left the cluster.
-     */
-    private static void answer(Ran ran, ActorRef<Ran> replyTo, AtomicBoolean stopped, org.slf4j.Logger log) {
-        if (ran.error() != null && stopped.get()) {
-            log.info("dropped the failed answer of dispatch {}: this chip entity stopped while it ran ({}); its"
-                    + " head dispatches the task again once this node has left", ran.dispatch(),
-                    ran.error().message());
-            return;
+    private static void answer(Ran ran, ActorRef<Ran> replyTo, AtomicBoolean stopped) {
+        if (ran.error() != null && stopped.get() && !AttemptLostException.named(ran.error().exceptionClass())) {
+            ran = new Ran(ran.dispatch(), ran.node(), null, new TaskError(AttemptLostException.class.getName(),
+                    "its chip entity stopped while the task ran (the chip moved to another node, or this node is"
+                    + " leaving): " + ran.error().message(), ran.error().stack()));
         }
         replyTo.tell(ran);
     }
 
+    /**
+     * The behaviour of one entity: runs each {@link Run} on {@code chip} on {@code executor}; closes it at stop.
+     * A dispatch it has received before (the same id from the same head, re-sent because the head could not know
+     * whether the first copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back. A task
+     * that fails after the entity stopped is answered as lost ({@link #answer}).
+     */
     public static Behavior<Command> create(NodeChip chip, Executor executor) {
         return Behaviors.setup(ctx -> {
             Set<Received> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -135,7 +134,6 @@ public final class ChipEntity {
                 }
             });
             AtomicBoolean stopped = new AtomicBoolean();
-            org.slf4j.Logger log = ctx.getLog(); // the context itself is for this actor's thread only
             return Behaviors.receive(Command.class)
                     .onMessage(Run.class, run -> {
                         if (!seen.add(new Received(run.replyTo(), run.dispatch()))) {
@@ -145,7 +143,7 @@ public final class ChipEntity {
                         }
                         // Off this actor's thread: a kernel may block for minutes. The reply is sent from there.
                         CompletableFuture.supplyAsync(() -> chip.run(run).forDispatch(run.dispatch()), executor)
-                                .thenAccept(ran -> answer(ran, run.replyTo(), stopped, log));
+                                .thenAccept(ran -> answer(ran, run.replyTo(), stopped));
                         return Behaviors.same();
                     })
                     .onSignal(PostStop.class, s -> {

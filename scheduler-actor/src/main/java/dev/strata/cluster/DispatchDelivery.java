@@ -32,7 +32,8 @@ public final class DispatchDelivery {
     }
 
     /** The actor around {@code pending}, checking the no-worker timeout about ten times per timeout (at most 1 s). */
-    public static Behavior<Object> create(PendingDispatches pending, Duration noWorkerTimeout) {
+    public static Behavior<Object> create(PendingDispatches pending, Duration noWorkerTimeout,
+                                          TensorTransfer transfer) {
         Duration tick = Duration.ofMillis(Math.max(10, Math.min(1000, noWorkerTimeout.toMillis() / 10)));
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
@@ -45,6 +46,9 @@ public final class DispatchDelivery {
                         if (!pending.answered(ran.dispatch(), ran)) {
                             LOG.debug("ignored the late answer of dispatch {} from {}: it was given up",
                                     ran.dispatch(), ran.node());
+                            if (ran.back() != null) {
+                                transfer.discard(ran.back()); // ends its stream: the node frees its copies now
+                            }
                         }
                         return Behaviors.same();
                     })

@@ -60,6 +60,8 @@ public final class NodeChip implements AutoCloseable {
      */
     public ChipEntity.Ran run(ChipEntity.Run run) {
         List<ContinuousTensor> copies = new ArrayList<>(run.plan().tensors().size());
+        // The copies are freed once: when the answer's bytes have been read (at once when they are inline), or here.
+        AtomicBoolean freed = new AtomicBoolean();
         boolean answered = false;
         boolean pulled = false; // the dispatch's bytes were read, or their reading failed
         try {
@@ -79,11 +81,13 @@ public final class NodeChip implements AutoCloseable {
                 }
             }
             pulled = true;
-            transfer.writeAsItArrives(run.in(), in);
+            try {
+                transfer.writeAsItArrives(run.in(), in);
+            } catch (TensorTransfer.TransferException | java.util.concurrent.TimeoutException e) {
+                throw new AttemptLostException("the task's input bytes did not arrive: " + e.getMessage(), e);
+            }
             tasksRun.incrementAndGet();
             chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
-            // The copies are freed when the answer's bytes have been read (at once when they are inline).
-            AtomicBoolean freed = new AtomicBoolean();
             TensorBytes answer = transfer.send(back, () -> {
                 if (freed.compareAndSet(false, true)) {
                     free(copies);
@@ -100,7 +104,7 @@ public final class NodeChip implements AutoCloseable {
             return new ChipEntity.Ran(node, null, new TaskError(e.exceptionClass(),
                     e.message() == null ? "(" + where + ")" : e.message() + " (" + where + ")", e.stack()));
         } finally {
-            if (!answered) {
+            if (!answered && freed.compareAndSet(false, true)) {
                 free(copies);
             }
         }

@@ -15,7 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * worker like any other (one task at a time, on its worker actor's thread). Each task ships the bytes of the tensors
  * its kernel may read, as its tags say ({@link ShippingPlan}; inline when small, streamed when large,
  * {@link TensorTransfer}), waits up to {@code strata.cluster.task-timeout} for the answer (dispatching it again
- * after its node is lost, that time is up or its results are lost on the way back, see {@link Attempts}), and writes
+ * after its node is lost, that time is up, or the attempt or its results are lost, see {@link Attempts}), and writes
  * the bytes of the tensors the task may write into this head's memory before it returns — so before its worker
  * actor reports the task done and any dependent can read them. Because a task's inputs are read here, when it runs,
  * and not when it was dispatched, an early dispatch queued behind its producers on this worker ships their results,
@@ -47,7 +49,8 @@ public final class RemoteChip implements GroupTaskWorker {
 
     /**
      * How a remote task is attempted: each attempt waits up to {@code taskTimeout}; after a failed attempt (node
-     * lost, or no answer in time) the task is dispatched again, at most {@code maxRetries} times. An attempt after a
+     * lost, no answer in time, results lost on the way back, or an {@link AttemptLostException} from the node) the
+     * task is dispatched again, at most {@code maxRetries} times. An attempt after a
      * failed one is re-sent (same dispatch) after {@code firstResend}, then twice as long each time up to
      * {@code maxResend}, until answered: right after a node is removed, the head's sharding proxy may still route a
      * message to the dead node's region, where it is lost; the entity runs a dispatch once however often it comes.
@@ -115,62 +118,60 @@ public final class RemoteChip implements GroupTaskWorker {
      * @throws NodeLostException    when every attempt failed and the last one was lost with its node (named)
      * @throws TimeoutException     when every attempt failed and the last one got no answer in time
      * @throws TensorTransfer.TransferException when every attempt failed and the last one's results were lost
+     * @throws AttemptLostException  when every attempt failed and the last one did not run to its end on its node
      * @throws NoWorkerNodeException when no worker node was reachable for the no-worker timeout
      */
     private void dispatch(String name, ShippingPlan plan, LongFunction<ChipEntity.Run> message) throws Exception {
         List<String> failed = new ArrayList<>();
-        String lostWith = null; // the node of the last attempt, when it was lost with it
-        boolean resultsLost = false; // the last attempt ran, but its results were lost on the way back
+        // How the last failed attempt failed, as the exception the task fails with when no retry is left.
+        Function<String, Exception> lastFailure = TimeoutException::new;
         for (int attempt = 0; attempt <= attempts.maxRetries(); attempt++) {
             PendingDispatches.Dispatch d = pending.open(chipIndex);
             try {
-                ChipEntity.Ran ran = attempt(d, message.apply(d.id()), attempt > 0);
-                if (ran != null) {
-                    counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
-                    if (ran.error() != null) {
-                        throw ran.error().toException(); // the kernel's own failure: never retried
-                    }
-                    try {
-                        // Only the accepted answer is written, and only once all its bytes are here: a stream lost
-                        // half-way (its node died) leaves this head's memory as it was, for the retry to read.
-                        transfer.writeWhenAllArrived(ran.back(), buffers(plan.back()));
-                        counts.shipped(ran.node(), plan.inBytes(), plan.backBytes());
-                        return;
-                    } catch (TensorTransfer.TransferException | TimeoutException e) {
-                        lostWith = null;
-                        resultsLost = true;
-                        failed.add("ran on worker node " + ran.node() + " but its results did not come back: "
-                                + e.getMessage());
-                        retrying(name, attempt, ran.node(), failed);
-                        continue;
-                    }
+                ChipEntity.Ran ran = attempt(d, () -> message.apply(d.id()), attempt > 0);
+                if (ran == null) {
+                    String node = pending.nodeOf(chipIndex);
+                    lastFailure = TimeoutException::new;
+                    failed.add("no answer within " + HeadJoin.seconds(attempts.taskTimeout())
+                            + " (strata.cluster.task-timeout) from " + (node == null ? "its worker node" : node)
+                            + ", which may be lost or still running it");
+                    retrying(name, attempt, node, failed);
+                    continue;
                 }
-                String node = pending.nodeOf(chipIndex);
-                lostWith = null;
-                resultsLost = false;
-                failed.add("no answer within " + HeadJoin.seconds(attempts.taskTimeout())
-                        + " (strata.cluster.task-timeout) from " + (node == null ? "its worker node" : node)
-                        + ", which may be lost or still running it");
-                retrying(name, attempt, node, failed);
+                if (ran.error() != null && AttemptLostException.named(ran.error().exceptionClass())) {
+                    lastFailure = AttemptLostException::new;
+                    failed.add("did not run to its end on worker node " + ran.node() + ": " + ran.error().message());
+                    retrying(name, attempt, ran.node(), failed);
+                    continue;
+                }
+                if (ran.error() != null) {
+                    counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
+                    throw ran.error().toException(); // the kernel's own failure: never retried
+                }
+                try {
+                    // Only the accepted answer is written, and only once all its bytes are here: a stream lost
+                    // half-way (its node died) leaves this head's memory as it was, for the retry to read.
+                    transfer.writeWhenAllArrived(ran.back(), buffers(plan.back()));
+                    counts.ran(chipIndex, ran.node());
+                    counts.shipped(ran.node(), plan.inBytes(), plan.backBytes());
+                    return;
+                } catch (TensorTransfer.TransferException | TimeoutException e) {
+                    lastFailure = TensorTransfer.TransferException::new;
+                    failed.add("ran on worker node " + ran.node() + " but its results did not come back: "
+                            + e.getMessage());
+                    retrying(name, attempt, ran.node(), failed);
+                }
             } catch (NodeLostException e) {
-                lostWith = e.node();
-                resultsLost = false;
+                lastFailure = what -> new NodeLostException(e.node(), what);
                 failed.add(e.getMessage());
                 retrying(name, attempt, e.node(), failed);
             } finally {
                 pending.close(d.id());
             }
         }
-        String what = "chip kernel '" + name + "' on chip " + chipIndex + (failed.size() == 1 ? ": "
+        throw lastFailure.apply("chip kernel '" + name + "' on chip " + chipIndex + (failed.size() == 1 ? ": "
                 : " failed " + failed.size() + " attempts (strata.cluster.max-task-retries = " + attempts.maxRetries()
-                + "): ") + String.join("; ", numbered(failed));
-        if (lostWith != null) {
-            throw new NodeLostException(lostWith, what);
-        }
-        if (resultsLost) {
-            throw new TensorTransfer.TransferException(what);
-        }
-        throw new TimeoutException(what);
+                + "): ") + String.join("; ", numbered(failed)));
     }
 
     /** Logs and counts a failed attempt that is followed by another. */
@@ -194,12 +195,13 @@ public final class RemoteChip implements GroupTaskWorker {
     }
 
     /**
-     * Sends {@code run} and waits for dispatch {@code d}'s answer up to the task timeout, re-sending it with backoff
-     * if {@code resend}; returns the answer, or null when the time is up.
+     * Sends {@code run}'s message and waits for dispatch {@code d}'s answer up to the task timeout, re-sending (a
+     * fresh message of the same dispatch) with backoff if {@code resend}; returns the answer, or null when the time
+     * is up.
      */
-    private ChipEntity.Ran attempt(PendingDispatches.Dispatch d, ChipEntity.Run run, boolean resend)
+    private ChipEntity.Ran attempt(PendingDispatches.Dispatch d, Supplier<ChipEntity.Run> run, boolean resend)
             throws Exception {
-        entity.accept(run);
+        entity.accept(run.get());
         long deadline = System.nanoTime() + attempts.taskTimeout().toNanos();
         long resendAfter = resend ? attempts.firstResend().toNanos() : Long.MAX_VALUE;
         while (true) {
@@ -211,7 +213,9 @@ public final class RemoteChip implements GroupTaskWorker {
                 return d.answer().get(Math.min(left, resendAfter), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (resend && deadline - System.nanoTime() > 0) {
-                    entity.accept(run);
+                    // A fresh message: a stream of inputs not read within its subscription timeout has ended, and
+                    // the entity runs one of the copies of this dispatch at most (the others' streams end unread).
+                    entity.accept(run.get());
                     resendAfter = Math.min(resendAfter * 2, attempts.maxResend().toNanos());
                 }
             } catch (ExecutionException e) {

@@ -252,13 +252,13 @@ final class Engine implements AutoCloseable {
                                                      NodeTaskCounts nodeTasks) {
         ChipEntities.proxy(system);
         PendingDispatches pending = new PendingDispatches(cluster.noWorkerTimeout());
+        TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
         ActorRef<ChipEntity.Ran> delivery = system.systemActorOf(
-                DispatchDelivery.create(pending, cluster.noWorkerTimeout()), "strata-dispatch-delivery",
+                DispatchDelivery.create(pending, cluster.noWorkerTimeout(), transfer), "strata-dispatch-delivery",
                 Props.empty()).narrow();
         RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
         List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         List<GroupTaskWorker> chips = new ArrayList<>();
-        TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
             chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, attempts, pending,

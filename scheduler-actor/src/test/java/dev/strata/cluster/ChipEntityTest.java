@@ -65,7 +65,7 @@ class ChipEntityTest {
     }
 
     @Test
-    void aTaskThatFailsAfterItsEntityStoppedIsNotAnsweredForTheHeadRetriesIt() throws Exception {
+    void aTaskThatFailsAfterItsEntityStoppedIsAnsweredAsLostForTheHeadToRetryIt() throws Exception {
         ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
                 new NodeChip(2, NodeChipTest.NODE, memory, 1, new AtomicLong(), NodeChipTest.TRANSFER), kernels));
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
@@ -84,8 +84,11 @@ class ChipEntityTest {
         entity.tell(withReply(NodeChipTest.addScalar(throwing, 1), 2, 0, probe.getRef())); // queued behind hold
         testKit.stop(entity); // the node leaves while the task waits to run
         hold.countDown();
-        kernels.submit(() -> { }).get(20, TimeUnit.SECONDS); // the task ran and its answer was decided
-        probe.expectNoMessage(Duration.ofMillis(50));
+        ChipEntity.Ran lost = probe.receiveMessage();
+        assertEquals(2, lost.dispatch());
+        assertEquals(AttemptLostException.class.getName(), lost.error().exceptionClass(),
+                "the node's doing, not the task's: " + lost.error());
+        assertTrue(lost.error().message().contains("chip entity stopped"), lost.error().message());
     }
 
     @Test

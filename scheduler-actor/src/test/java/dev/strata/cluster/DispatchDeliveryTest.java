@@ -37,7 +37,7 @@ class DispatchDeliveryTest {
     @Test
     void anAnswerCompletesItsDispatchAndALateOneIsOnlyCounted() throws Exception {
         PendingDispatches pending = new PendingDispatches(Duration.ofMinutes(10));
-        ActorRef<ChipEntity.Ran> delivery = testKit.spawn(DispatchDelivery.create(pending, Duration.ofMinutes(10)))
+        ActorRef<ChipEntity.Ran> delivery = testKit.spawn(DispatchDelivery.create(pending, Duration.ofMinutes(10), NodeChipTest.TRANSFER))
                 .narrow();
         PendingDispatches.Dispatch d = pending.open(0);
         ChipEntity.Ran ran = new ChipEntity.Ran(d.id(), "pekko://strata@127.0.0.1:1", new TensorBytes(0, new byte[0], null), null);
@@ -55,7 +55,7 @@ class DispatchDeliveryTest {
     @Test
     void theTickFailsWaitingDispatchesWhenNoWorkerNodeWasReachableForTheTimeout() {
         PendingDispatches pending = new PendingDispatches(Duration.ofMillis(100));
-        testKit.spawn(DispatchDelivery.create(pending, Duration.ofMillis(100)));
+        testKit.spawn(DispatchDelivery.create(pending, Duration.ofMillis(100), NodeChipTest.TRANSFER));
         PendingDispatches.Dispatch d = pending.open(0);
         ExecutionException e = assertThrows(ExecutionException.class, () -> d.answer().get(30, TimeUnit.SECONDS));
         assertInstanceOf(NoWorkerNodeException.class, e.getCause());

@@ -147,6 +147,23 @@ class NodeChipTest {
     }
 
     @Test
+    void inputBytesThatDoNotArriveLoseTheAttemptForTheHeadToRetryIt() {
+        TaskArgsSnapshot args = (TaskArgsSnapshot) new TaskArgs().addTensor(IN, TensorArgType.INOUT).addScalar(1)
+                .view();
+        ChipEntity.Run run = run(ShippingKernels.AddScalar.class.getName(), args, List.of(floats(1, 2, 3, 4)));
+        TensorBytes broken = new TensorBytes(IN.nbytes(), null, org.apache.pekko.stream.javadsl.Source
+                .<org.apache.pekko.util.ByteString>failed(new IllegalStateException("the head is gone"))
+                .runWith(org.apache.pekko.stream.javadsl.StreamRefs.sourceRef(),
+                        org.apache.pekko.stream.Materializer.matFromSystem(TRANSFER_SYSTEM)));
+        ChipEntity.Ran ran = chip.run(new ChipEntity.Run(run.dispatch(), run.callableName(), run.kernelClass(),
+                run.args(), run.plan(), broken, run.config(), 0, run.kernelClasses(), null));
+        TRANSFER.discard(run.in());
+        assertEquals(AttemptLostException.class.getName(), ran.error().exceptionClass(), ran.error().toString());
+        assertTrue(ran.error().message().contains("input bytes did not arrive")
+                && ran.error().message().contains(NODE), ran.error().message());
+    }
+
+    @Test
     void tensorsAtOneAddressShareOneCopy() throws Exception {
         // One tensor read and written through two arguments: the kernel reads and writes one copy, as on the head.
         TaskArgsSnapshot args = (TaskArgsSnapshot) new TaskArgs().addTensor(IN, TensorArgType.INPUT)

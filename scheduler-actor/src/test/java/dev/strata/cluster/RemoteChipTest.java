@@ -373,6 +373,42 @@ class RemoteChipTest {
         assertFalse(answer(run), "given up");
     }
 
+    /** The node's answer to {@code run} saying the attempt did not run to its end there (its entity stopped). */
+    private boolean answerLost(ChipEntity.Run run) {
+        NodeChipTest.TRANSFER.discard(run.in());
+        return pending.answered(run.dispatch(), new ChipEntity.Ran(run.dispatch(), NODE, null, new TaskError(
+                AttemptLostException.class.getName(), "its chip entity stopped while the task ran", List.of())));
+    }
+
+    @Test
+    void anAttemptLostOnTheNodeIsDispatchedAgainAndNotCountedAsRunThere() throws Exception {
+        ContinuousTensor in = head.allocate(DataType.FLOAT32, 4);
+        ContinuousTensor out = head.allocate(DataType.FLOAT32, 4);
+        List<Long> dispatches = new ArrayList<>();
+        RemoteChip chip = chip(LONG, 1, message -> {
+            ChipEntity.Run run = (ChipEntity.Run) message;
+            if (!dispatches.contains(run.dispatch())) {
+                dispatches.add(run.dispatch());
+                if (dispatches.size() == 1) {
+                    answerLost(run);
+                } else {
+                    answer(run);
+                }
+            }
+        });
+        chip.run(0, new TaskArgsSnapshot(List.of(in, out), new long[] {4}), CallConfig.DEFAULT, 0);
+        assertArrayEquals(new float[] {4, 4, 4, 4}, head.readFloats(out));
+        assertEquals(2, dispatches.size());
+        assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.retries());
+        assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.snapshot(), "only the attempt that ran is counted");
+
+        RemoteChip noRetry = chip(LONG, 0, message -> answerLost((ChipEntity.Run) message));
+        AttemptLostException e = assertThrows(AttemptLostException.class, () -> noRetry.run(0,
+                new TaskArgsSnapshot(List.of(in, out), new long[] {4}), CallConfig.DEFAULT, 0));
+        assertTrue(e.getMessage().contains("did not run to its end on worker node " + NODE)
+                && e.getMessage().contains("'add'"), e.getMessage());
+    }
+
     @Test
     void anUnknownCallableIdFailsNamingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chip()
