@@ -3,6 +3,7 @@ package dev.strata.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,9 @@ public final class PendingDispatches {
     // Guarded by this.
     private final Map<Long, Open> pending = new HashMap<>();
     private final Map<Integer, String> chipNodes = new HashMap<>();
+    // Chips whose node was removed and that have not answered since: sharding moves them, and right after a
+    // removal the head's proxy may still route one message to the dead node's region.
+    private final Set<Integer> displaced = new HashSet<>();
     private final WorkerNodes workers = new WorkerNodes();
     private long nextId = 1;
     private long noWorkerSince;
@@ -82,6 +86,7 @@ public final class PendingDispatches {
                 return false;
             }
             chipNodes.put(o.dispatch().chip(), ran.node());
+            displaced.remove(o.dispatch().chip());
         }
         o.dispatch().answer().complete(ran);
         return true;
@@ -100,6 +105,14 @@ public final class PendingDispatches {
     /** The node chip {@code chip} last answered from, or null if it has not answered since it may have moved. */
     public synchronized String nodeOf(int chip) {
         return chipNodes.get(chip);
+    }
+
+    /**
+     * Whether chip {@code chip}'s node was removed and it has not answered since: a message to it may be lost on
+     * its way (the proxy's stale route), so even a first attempt is re-sent until answered.
+     */
+    public synchronized boolean displaced(int chip) {
+        return displaced.contains(chip);
     }
 
     /** A member's status changed ({@link WorkerNodes#onMember}); returns whether the up worker nodes changed. */
@@ -146,7 +159,13 @@ public final class PendingDispatches {
                     known.put(o.dispatch().id(), node != null);
                 }
             }
-            chipNodes.values().removeIf(address::equals);
+            for (Iterator<Map.Entry<Integer, String>> it = chipNodes.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Integer, String> e = it.next();
+                if (e.getValue().equals(address)) {
+                    displaced.add(e.getKey());
+                    it.remove();
+                }
+            }
         }
         for (Open o : lost) {
             Dispatch d = o.dispatch();

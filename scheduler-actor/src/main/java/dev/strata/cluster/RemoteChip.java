@@ -128,7 +128,10 @@ public final class RemoteChip implements GroupTaskWorker {
         for (int attempt = 0; attempt <= attempts.maxRetries(); attempt++) {
             PendingDispatches.Dispatch d = pending.open(chipIndex);
             try {
-                ChipEntity.Ran ran = attempt(d, () -> message.apply(d.id()), attempt > 0);
+                // Re-sent until answered when a message may be lost on its way: after a failed attempt, or when the
+                // chip's node was removed since its last answer.
+                boolean resend = attempt > 0 || pending.displaced(chipIndex);
+                ChipEntity.Ran ran = attempt(d, () -> message.apply(d.id()), resend);
                 if (ran == null) {
                     String node = pending.nodeOf(chipIndex);
                     lastFailure = TimeoutException::new;

@@ -41,6 +41,23 @@ class PendingDispatchesTest {
     }
 
     @Test
+    void aChipWhoseNodeWasRemovedIsDisplacedUntilItAnswersAgain() {
+        PendingDispatches.Dispatch first = pending.open(0);
+        pending.answered(first.id(), ran(first.id(), A));
+        PendingDispatches.Dispatch other = pending.open(1);
+        pending.answered(other.id(), ran(other.id(), B));
+        assertFalse(pending.displaced(0), "its node is known and alive");
+        assertEquals(0, pending.removed(A), "nothing pending there");
+        assertTrue(pending.displaced(0), "its next message may take the dead node's stale route");
+        assertFalse(pending.displaced(1), "chip 1 was on the other node");
+        assertFalse(pending.displaced(2), "a chip that never answered was never placed by us");
+        PendingDispatches.Dispatch moved = pending.open(0);
+        pending.answered(moved.id(), ran(moved.id(), B));
+        assertFalse(pending.displaced(0), "answered from its new node");
+        assertEquals(B, pending.nodeOf(0));
+    }
+
+    @Test
     void anAnswerCompletesItsDispatchOnceAndALateOrRepeatedAnswerIsIgnored() throws Exception {
         PendingDispatches.Dispatch d = pending.open(0);
         PendingDispatches.Dispatch given = pending.open(1);

@@ -293,6 +293,24 @@ class RemoteChipTest {
     }
 
     @Test
+    void theFirstAttemptOfAChipWhoseNodeWasRemovedIsReSentUntilAnswered() throws Exception {
+        ContinuousTensor in = head.allocate(DataType.FLOAT32, 4);
+        ContinuousTensor out = head.allocate(DataType.FLOAT32, 4);
+        chip().run(0, new TaskArgsSnapshot(List.of(in, out), new long[] {1}), CallConfig.DEFAULT, 0);
+        pending.removed(NODE); // while the chip was idle
+        RemoteChip chip = silentChip(LONG, 0);
+        CompletableFuture<Void> task = running(() -> chip.run(0, new TaskArgsSnapshot(List.of(in, out),
+                new long[] {6}), CallConfig.DEFAULT, 0));
+        ChipEntity.Run first = next(); // may take the dead node's stale route: sent again
+        ChipEntity.Run again = next();
+        assertEquals(first.dispatch(), again.dispatch(), "the same dispatch, not a retry");
+        assertTrue(answer(again));
+        task.get(20, TimeUnit.SECONDS);
+        assertArrayEquals(new float[] {6, 6, 6, 6}, head.readFloats(out));
+        assertTrue(counts.retries().isEmpty());
+    }
+
+    @Test
     void retriesAreBoundedAndTheErrorNamesTheNodeAndTheSetting() throws Exception {
         ContinuousTensor t = head.allocate(DataType.FLOAT32, 4);
         List<Long> dispatches = new ArrayList<>();
