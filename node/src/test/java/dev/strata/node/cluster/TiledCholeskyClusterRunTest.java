@@ -58,7 +58,8 @@ class TiledCholeskyClusterRunTest {
         Path runFile = Files.writeString(dir.resolve("head.conf"), "include file(\"" + SHIPPED + "\")\n"
                 + LoopbackCluster.member(headPort, List.of(headPort))
                 + "strata.worker { arena-size = 16 MiB, heap-ring-size = 4 MiB }\n"
-                + "strata.job { matrix-size = 512, repetitions = 1, sequential-baseline = false }\n");
+                // The sequential baseline is the one-JVM result: the job fails unless both factors are equal bit for bit.
+                + "strata.job { matrix-size = 512, repetitions = 1, sequential-baseline = true }\n");
         for (int i = 0; i < 2; i++) {
             nodes.add(WorkerNode.start(LoopbackCluster.config(LoopbackCluster.member(0, List.of(headPort)),
                     "strata.worker.arena-size = 16 MiB\n")));
@@ -71,6 +72,8 @@ class TiledCholeskyClusterRunTest {
         String printed = out.toString(StandardCharsets.UTF_8);
         assertEquals(Cli.OK, exit, printed + err.toString(StandardCharsets.UTF_8));
 
+        assertTrue(printed.contains("same kernel calls, one thread, same factor"),
+                "the 3-member cluster's factor equals the one-thread factor bit for bit: " + printed);
         Matcher tasks = TASKS_LINE.matcher(printed);
         assertTrue(tasks.find(), printed);
         long sum = 0;
