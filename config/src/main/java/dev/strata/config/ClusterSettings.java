@@ -1,5 +1,8 @@
 package dev.strata.config;
 
+import static dev.strata.config.ConfigReads.require;
+import static dev.strata.config.ConfigReads.requirePositive;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
@@ -24,11 +27,11 @@ public record ClusterSettings(boolean enabled, int minWorkerNodes, Duration join
     public static final String PATH = "strata.cluster";
 
     public ClusterSettings {
-        check(minWorkerNodes >= 0, "min-worker-nodes", minWorkerNodes, "must be >= 0");
-        checkPositive(joinTimeout, "join-timeout");
-        check(maxTaskRetries >= 0, "max-task-retries", maxTaskRetries, "must be >= 0");
-        checkPositive(taskTimeout, "task-timeout");
-        checkPositive(noWorkerTimeout, "no-worker-timeout");
+        require(minWorkerNodes >= 0, key("min-worker-nodes"), minWorkerNodes, "must be >= 0");
+        requirePositive(joinTimeout, key("join-timeout"));
+        require(maxTaskRetries >= 0, key("max-task-retries"), maxTaskRetries, "must be >= 0");
+        requirePositive(taskTimeout, key("task-timeout"));
+        requirePositive(noWorkerTimeout, key("no-worker-timeout"));
     }
 
     /** The defaults of {@code reference.conf}: cluster mode off. */
@@ -69,15 +72,4 @@ public record ClusterSettings(boolean enabled, int minWorkerNodes, Duration join
     private static String key(String name) {
         return PATH + "." + name;
     }
-
-    private static void checkPositive(Duration d, String name) {
-        check(d != null && !d.isNegative() && !d.isZero(), name, d, "must be > 0");
-    }
-
-    private static void check(boolean ok, String name, Object value, String rule) {
-        if (!ok) {
-            throw new InvalidSettingException(key(name), value, rule);
-        }
-    }
-
 }

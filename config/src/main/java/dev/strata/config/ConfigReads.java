@@ -13,6 +13,18 @@ final class ConfigReads {
     private ConfigReads() {
     }
 
+    /** Throws {@link InvalidSettingException} naming {@code key}, {@code value} and {@code rule} unless {@code ok}. */
+    static void require(boolean ok, String key, Object value, String rule) {
+        if (!ok) {
+            throw new InvalidSettingException(key, value, rule);
+        }
+    }
+
+    /** Requires {@code d}, the value of {@code key}, to be a duration above zero. */
+    static void requirePositive(Duration d, String key) {
+        require(d != null && !d.isNegative() && !d.isZero(), key, d, "must be > 0");
+    }
+
     static boolean bool(Config c, String key) {
         try {
             return c.getBoolean(key);

@@ -1,5 +1,8 @@
 package dev.strata.config;
 
+import static dev.strata.config.ConfigReads.require;
+import static dev.strata.config.ConfigReads.requirePositive;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -29,19 +32,19 @@ public record ProcessSettings(String java, List<String> jvmOptions, Duration sta
     public static final int MAX_MAILBOX_SIZE = 1 << 30;
 
     public ProcessSettings {
-        check(java != null, "java", java, "must be a path or empty");
-        check(jvmOptions != null, "jvm-options", jvmOptions, "must be a list of strings");
+        require(java != null, key("java"), java, "must be a path or empty");
+        require(jvmOptions != null, key("jvm-options"), jvmOptions, "must be a list of strings");
         jvmOptions = List.copyOf(jvmOptions);
         for (String option : jvmOptions) {
-            check(!option.isBlank(), "jvm-options", jvmOptions, "must not contain blank options");
+            require(!option.isBlank(), key("jvm-options"), jvmOptions, "must not contain blank options");
         }
-        checkPositive(startTimeout, "start-timeout");
-        checkPositive(taskTimeout, "task-timeout");
-        checkPositive(heartbeatInterval, "heartbeat-interval");
-        checkPositive(heartbeatTimeout, "heartbeat-timeout");
-        check(heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) >= 0, "heartbeat-timeout",
+        requirePositive(startTimeout, key("start-timeout"));
+        requirePositive(taskTimeout, key("task-timeout"));
+        requirePositive(heartbeatInterval, key("heartbeat-interval"));
+        requirePositive(heartbeatTimeout, key("heartbeat-timeout"));
+        require(heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) >= 0, key("heartbeat-timeout"),
                 heartbeatTimeout, "must be at least twice heartbeat-interval (" + heartbeatInterval + ")");
-        check(mailboxSize >= MIN_MAILBOX_SIZE && mailboxSize <= MAX_MAILBOX_SIZE, "mailbox-size", mailboxSize,
+        require(mailboxSize >= MIN_MAILBOX_SIZE && mailboxSize <= MAX_MAILBOX_SIZE, key("mailbox-size"), mailboxSize,
                 "must be between " + MIN_MAILBOX_SIZE + " bytes and 1 GiB");
     }
 
@@ -94,16 +97,6 @@ public record ProcessSettings(String java, List<String> jvmOptions, Duration sta
 
     private static String key(String name) {
         return PATH + "." + name;
-    }
-
-    private static void checkPositive(Duration d, String name) {
-        check(d != null && !d.isNegative() && !d.isZero(), name, d, "must be > 0");
-    }
-
-    private static void check(boolean ok, String name, Object value, String rule) {
-        if (!ok) {
-            throw new InvalidSettingException(key(name), value, rule);
-        }
     }
 
     private static int mailboxBytes(Config c, String key) {

@@ -1,5 +1,8 @@
 package dev.strata.config;
 
+import static dev.strata.config.ConfigReads.require;
+import static dev.strata.config.ConfigReads.requirePositive;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
@@ -38,29 +41,27 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
     public static final int MAX_TASK_WINDOW = 1 << 30;
 
     public WorkerSettings {
-        check(level >= 2, "strata.worker.level", level, "must be >= 2");
-        check(mode != null, "strata.worker.mode", mode, "must be THREAD or PROCESS");
-        check(chipWorkers >= 0, "strata.worker.chip-workers", chipWorkers, "must be >= 0");
-        check(subWorkers >= 0, "strata.worker.sub-workers", subWorkers, "must be >= 0");
-        check(heapRingSize >= 1024 && heapRingSize <= MAX_REGION, "strata.worker.heap-ring-size", heapRingSize,
+        require(level >= 2, "strata.worker.level", level, "must be >= 2");
+        require(mode != null, "strata.worker.mode", mode, "must be THREAD or PROCESS");
+        require(chipWorkers >= 0, "strata.worker.chip-workers", chipWorkers, "must be >= 0");
+        require(subWorkers >= 0, "strata.worker.sub-workers", subWorkers, "must be >= 0");
+        require(heapRingSize >= 1024 && heapRingSize <= MAX_REGION, "strata.worker.heap-ring-size", heapRingSize,
                 "must be between 1 KiB and " + MAX_REGION + " bytes");
-        check(arenaSize >= 1024 && arenaSize <= MAX_REGION, "strata.worker.arena-size", arenaSize,
+        require(arenaSize >= 1024 && arenaSize <= MAX_REGION, "strata.worker.arena-size", arenaSize,
                 "must be between 1 KiB and " + MAX_REGION + " bytes");
-        check(allocTimeout != null && !allocTimeout.isNegative() && !allocTimeout.isZero(),
-                "strata.worker.alloc-timeout", allocTimeout, "must be > 0");
-        check(queueDepth >= 1 && queueDepth <= 1024, "strata.worker.queue-depth", queueDepth, "must be 1..1024");
-        check(taskWindow >= MIN_TASK_WINDOW && taskWindow <= MAX_TASK_WINDOW, "strata.worker.task-window", taskWindow,
+        requirePositive(allocTimeout, "strata.worker.alloc-timeout");
+        require(queueDepth >= 1 && queueDepth <= 1024, "strata.worker.queue-depth", queueDepth, "must be 1..1024");
+        require(taskWindow >= MIN_TASK_WINDOW && taskWindow <= MAX_TASK_WINDOW, "strata.worker.task-window", taskWindow,
                 "must be between " + MIN_TASK_WINDOW + " and " + MAX_TASK_WINDOW + " tasks");
-        check(chipThreads >= 1 && chipThreads <= 256, "strata.worker.chip-threads", chipThreads, "must be 1..256");
-        check(memoryDir != null, "strata.worker.memory-dir", memoryDir, "must not be null");
-        check(memoryDir.isEmpty() || isWritableDirectory(memoryDir), "strata.worker.memory-dir", memoryDir,
+        require(chipThreads >= 1 && chipThreads <= 256, "strata.worker.chip-threads", chipThreads, "must be 1..256");
+        require(memoryDir != null, "strata.worker.memory-dir", memoryDir, "must not be null");
+        require(memoryDir.isEmpty() || isWritableDirectory(memoryDir), "strata.worker.memory-dir", memoryDir,
                 "must be an existing, writable directory (or empty for /dev/shm)");
-        check(dispatcher != null && !dispatcher.isBlank(), "strata.worker.dispatcher", dispatcher,
+        require(dispatcher != null && !dispatcher.isBlank(), "strata.worker.dispatcher", dispatcher,
                 "must name a dispatcher");
-        check(runTimeout != null && !runTimeout.isNegative() && !runTimeout.isZero(), "strata.run.timeout",
-                runTimeout, "must be > 0");
-        check(process != null, ProcessSettings.PATH, process, "must not be null");
-        check(trace != null, TraceSettings.PATH, trace, "must not be null");
+        requirePositive(runTimeout, "strata.run.timeout");
+        require(process != null, ProcessSettings.PATH, process, "must not be null");
+        require(trace != null, TraceSettings.PATH, trace, "must not be null");
     }
 
     /** The defaults of {@code reference.conf}. */
@@ -81,7 +82,8 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         String dispatcher = ConfigReads.string(c, "strata.worker.dispatcher");
         // Checked here, where the config is at hand: a missing dispatcher would only surface as an actor
         // system that never starts.
-        check(c.hasPath(dispatcher) && c.getValue(dispatcher).valueType() == com.typesafe.config.ConfigValueType.OBJECT,
+        require(c.hasPath(dispatcher)
+                        && c.getValue(dispatcher).valueType() == com.typesafe.config.ConfigValueType.OBJECT,
                 "strata.worker.dispatcher", dispatcher, "must name a dispatcher section of the configuration");
         return new WorkerSettings(
                 ConfigReads.integer(c, "strata.worker.level"),
@@ -189,12 +191,6 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
             return java.nio.file.Files.isDirectory(p) && java.nio.file.Files.isWritable(p);
         } catch (java.nio.file.InvalidPathException e) {
             return false;
-        }
-    }
-
-    private static void check(boolean ok, String key, Object value, String rule) {
-        if (!ok) {
-            throw new InvalidSettingException(key, value, rule);
         }
     }
 
