@@ -1,5 +1,7 @@
 package dev.strata.trace;
 
+import dev.strata.protocol.CborSerializable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,16 +21,27 @@ import java.util.Objects;
  * @param backPressureWaits  allocations in the run that had to wait for heap room
  * @param tasks              one record per task member, in submit order
  * @param marks              moments on the lanes that are not tasks (a cluster head's retries), in time order
+ * @param below              at level 4 and above: the runs of the engines below that this run's tasks carried, one
+ *                           per next-level task, each with {@link #node()} naming its engine's lane
+ *                           ({@code "engine 0 @ 127.0.0.1:25521"}) and its times on this trace's clock; else empty
  */
 public record RunTrace(String node, int run, long startNanos, long endNanos, List<String> workers,
                        long heapSizeBytes, long heapHighWaterBytes, long backPressureWaits, List<TaskTrace> tasks,
-                       List<TraceMark> marks) {
+                       List<TraceMark> marks, List<RunTrace> below) implements CborSerializable {
 
     public RunTrace {
         Objects.requireNonNull(node, "node");
         workers = List.copyOf(workers);
         tasks = List.copyOf(tasks);
         marks = List.copyOf(marks);
+        below = below == null ? List.of() : List.copyOf(below);
+    }
+
+    /** A trace without runs below. */
+    public RunTrace(String node, int run, long startNanos, long endNanos, List<String> workers, long heapSizeBytes,
+                    long heapHighWaterBytes, long backPressureWaits, List<TaskTrace> tasks, List<TraceMark> marks) {
+        this(node, run, startNanos, endNanos, workers, heapSizeBytes, heapHighWaterBytes, backPressureWaits, tasks,
+                marks, List.of());
     }
 
     /** A trace without marks. */
@@ -47,7 +60,7 @@ public record RunTrace(String node, int run, long startNanos, long endNanos, Lis
         all.addAll(more);
         all.sort(java.util.Comparator.comparingLong(TraceMark::nanos));
         return new RunTrace(node, run, startNanos, endNanos, workers, heapSizeBytes, heapHighWaterBytes,
-                backPressureWaits, tasks, all);
+                backPressureWaits, tasks, all, below);
     }
 
     /**
@@ -67,7 +80,49 @@ public record RunTrace(String node, int run, long startNanos, long endNanos, Lis
         List<TraceMark> renamedMarks = marks.stream().map(m -> m.onWorker(names.getOrDefault(m.worker(),
                 m.worker()))).toList();
         return new RunTrace(node, run, startNanos, endNanos, lanes, heapSizeBytes, heapHighWaterBytes,
-                backPressureWaits, renamed, renamedMarks);
+                backPressureWaits, renamed, renamedMarks, below);
+    }
+
+    /** A task's time moved by {@code delta}; 0 (the step did not happen) stays 0. */
+    private static long shift(long nanos, long delta) {
+        return nanos == 0 ? 0 : nanos + delta;
+    }
+
+    /** This trace with {@code runs} added to its {@link #below() runs below} (already on this trace's clock). */
+    public RunTrace withBelow(List<RunTrace> runs) {
+        if (runs.isEmpty()) {
+            return this;
+        }
+        List<RunTrace> all = new ArrayList<>(below);
+        all.addAll(runs);
+        return new RunTrace(node, run, startNanos, endNanos, workers, heapSizeBytes, heapHighWaterBytes,
+                backPressureWaits, tasks, marks, all);
+    }
+
+    /** This trace named {@code name} (an engine's lane at the level above, when it is merged there). */
+    public RunTrace named(String name) {
+        return new RunTrace(name, run, startNanos, endNanos, workers, heapSizeBytes, heapHighWaterBytes,
+                backPressureWaits, tasks, marks, below);
+    }
+
+    /**
+     * This trace with every time moved by {@code deltaNanos}: how a trace recorded with one JVM's
+     * {@code System.nanoTime()} is put on another's clock (see {@code dev.strata.cluster.CommonClock}); a task time
+     * of 0 (the step did not happen) stays 0.
+     */
+    public RunTrace shifted(long deltaNanos) {
+        if (deltaNanos == 0) {
+            return this;
+        }
+        List<TaskTrace> moved = tasks.stream().map(t -> new TaskTrace(t.slot(), t.groupIndex(), t.groupSize(),
+                t.callable(), t.worker(), t.producers(), shift(t.submitNanos(), deltaNanos),
+                shift(t.readyNanos(), deltaNanos), shift(t.dispatchNanos(), deltaNanos),
+                shift(t.startNanos(), deltaNanos), shift(t.endNanos(), deltaNanos), t.early(), t.status())).toList();
+        List<TraceMark> movedMarks = marks.stream().map(m -> new TraceMark(m.worker(), m.nanos() + deltaNanos,
+                m.name(), m.detail())).toList();
+        return new RunTrace(node, run, startNanos + deltaNanos, endNanos + deltaNanos, workers, heapSizeBytes,
+                heapHighWaterBytes, backPressureWaits, moved, movedMarks,
+                below.stream().map(b -> b.shifted(deltaNanos)).toList());
     }
 
     /** Wall time of the run. */

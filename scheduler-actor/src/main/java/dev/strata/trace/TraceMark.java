@@ -1,5 +1,6 @@
 package dev.strata.trace;
 
+import dev.strata.protocol.CborSerializable;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Objects;
  * @param name   what happened, short: {@code "retry"}
  * @param detail one line for people, e.g. which node lost the attempt
  */
-public record TraceMark(String worker, long nanos, String name, String detail) {
+public record TraceMark(String worker, long nanos, String name, String detail) implements CborSerializable {
     public TraceMark {
         Objects.requireNonNull(worker, "worker");
         Objects.requireNonNull(name, "name");
