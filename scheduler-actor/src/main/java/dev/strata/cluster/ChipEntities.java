@@ -46,26 +46,34 @@ public final class ChipEntities {
      */
     public static ActorRef<ShardingEnvelope<ChipEntity.Command>> host(ActorSystem<?> system,
                                                                       IntFunction<NodeChip> chips, Executor executor) {
-        return init(system, ctx -> ChipEntity.create(chips.apply(Integer.parseInt(ctx.getEntityId())), executor));
+        return init(system, KEY, ctx -> ChipEntity.create(chips.apply(Integer.parseInt(ctx.getEntityId())), executor));
     }
 
     /** On the head (no role {@code worker}): starts the proxy through which it reaches the chip entities. */
     public static ActorRef<ShardingEnvelope<ChipEntity.Command>> proxy(ActorSystem<?> system) {
-        return init(system, ctx -> {
-            throw new IllegalStateException("chip entities run on worker nodes only, not on " + system.address());
+        return proxy(system, KEY);
+    }
+
+    /** On the head: the proxy of entity type {@code key} (chips, or the engines of level 4). */
+    static ActorRef<ShardingEnvelope<ChipEntity.Command>> proxy(ActorSystem<?> system,
+                                                               EntityTypeKey<ChipEntity.Command> key) {
+        return init(system, key, ctx -> {
+            throw new IllegalStateException(key.name() + " entities run on worker nodes only, not on "
+                    + system.address());
         });
     }
 
     /**
-     * On the head, after {@code wanted} worker nodes are up: waits until that many nodes have registered their chip
-     * region with the shard coordinator, so the first messages place the chips evenly over all of them (a shard goes
+     * On the head, after {@code wanted} worker nodes are up: waits until that many nodes have registered their region
+     * of entity type {@code key} (chips, or level 4's engines) with the shard coordinator, so the first messages place the chips evenly over all of them (a shard goes
      * to the region with the fewest, among those registered at that moment, and stays there). Asks the coordinator
      * through the head's proxy every {@code POLL} until then; there is no event to subscribe to.
      *
      * @throws ClusterJoinException after {@code timeout}, naming how many regions it saw
      */
-    public static void awaitHosts(ActorSystem<?> system, int wanted, Duration timeout) {
-        org.apache.pekko.actor.ActorRef proxy = Adapter.toClassic(proxy(system));
+    public static void awaitHosts(ActorSystem<?> system, EntityTypeKey<ChipEntity.Command> key, int wanted,
+                                  Duration timeout) {
+        org.apache.pekko.actor.ActorRef proxy = Adapter.toClassic(proxy(system, key));
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<Address> regions = Set.of();
         while (true) {
@@ -75,7 +83,8 @@ public final class ChipEntities {
                 regions = ((ShardRegion.CurrentRegions) answer).getRegions();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ClusterJoinException("interrupted while waiting for worker nodes to host chip entities", e);
+                throw new ClusterJoinException("interrupted while waiting for worker nodes to host " + key.name()
+                        + " entities", e);
             } catch (ExecutionException e) {
                 // no answer this time (the coordinator is still starting): ask again
             }
@@ -83,9 +92,10 @@ public final class ChipEntities {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new ClusterJoinException(regions.size() + " of " + wanted + " worker node(s) host chip entities"
+                throw new ClusterJoinException(regions.size() + " of " + wanted + " worker node(s) host " + key.name()
+                        + " entities"
                         + " after " + timeout + " (strata.cluster.join-timeout): " + regions + "; the others are up"
-                        + " but their chip region did not register with the shard coordinator");
+                        + " but their region did not register with the shard coordinator");
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
@@ -96,11 +106,11 @@ public final class ChipEntities {
         return ClusterSharding.get(system).entityRefFor(KEY, String.valueOf(chipIndex));
     }
 
-    private static ActorRef<ShardingEnvelope<ChipEntity.Command>> init(
-            ActorSystem<?> system,
+    static ActorRef<ShardingEnvelope<ChipEntity.Command>> init(
+            ActorSystem<?> system, EntityTypeKey<ChipEntity.Command> key,
             org.apache.pekko.japi.function.Function<org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext<
                     ChipEntity.Command>, Behavior<ChipEntity.Command>> create) {
-        return ClusterSharding.get(system).init(Entity.of(KEY, create)
+        return ClusterSharding.get(system).init(Entity.of(key, create)
                 .withRole(MemberConfig.WORKER_ROLE)
                 .withMessageExtractor(new ChipShards())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));

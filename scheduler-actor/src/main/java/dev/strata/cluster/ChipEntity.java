@@ -1,9 +1,11 @@
 package dev.strata.cluster;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
+import dev.strata.trace.RunTrace;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,10 +49,14 @@ public final class ChipEntity {
      *                      node in PROCESS mode starts its chip's child JVM with all of them, so that one child
      *                      serves every kernel of the head
      * @param replyTo      where {@link Ran} goes
+     * @param engine       for an engine entity (level 4 and above): the engine that runs the orch fn
+     *                     {@code kernelClass} ({@code kernelClasses} then being the head's orch fn classes); null for
+     *                     a chip entity
      */
     public record Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args,
                       ShippingPlan plan, TensorBytes in, CallConfig config, int groupIndex,
-                      List<String> kernelClasses, ActorRef<Ran> replyTo)
+                      List<String> kernelClasses, ActorRef<Ran> replyTo,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) EngineSetup engine)
             implements Command {
         public Run {
             Objects.requireNonNull(callableName, "callableName");
@@ -63,6 +69,13 @@ public final class ChipEntity {
             Objects.requireNonNull(plan, "plan");
             Objects.requireNonNull(in, "in");
         }
+
+        /** A chip entity's task. */
+        public Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args, ShippingPlan plan,
+                   TensorBytes in, CallConfig config, int groupIndex, List<String> kernelClasses,
+                   ActorRef<Ran> replyTo) {
+            this(dispatch, callableName, kernelClass, args, plan, in, config, groupIndex, kernelClasses, replyTo, null);
+        }
     }
 
     /**
@@ -73,22 +86,30 @@ public final class ChipEntity {
      * @param back     the bytes of the plan's {@link ShippingPlan#back() back} tensors after the task, in plan
      *                 order; null with an error
      * @param error    the failure (its message names the node), or null
+     * @param below    an engine entity's answer: the trace of the level-3 run that ran the task, on the common clock
+     *                 ({@link CommonClock}); null for a chip entity and with an error
      */
-    public record Ran(long dispatch, String node, TensorBytes back, TaskError error) implements CborSerializable {
+    public record Ran(long dispatch, String node, TensorBytes back, TaskError error,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) RunTrace below) implements CborSerializable {
         public Ran {
             if ((back == null) == (error == null)) {
                 throw new IllegalArgumentException("a task's answer has either its bytes or an error");
             }
         }
 
+        /** An answer without a trace below. */
+        public Ran(long dispatch, String node, TensorBytes back, TaskError error) {
+            this(dispatch, node, back, error, null);
+        }
+
         /** An answer not yet stamped with its dispatch (what {@link NodeChip} makes; the entity stamps it). */
         public Ran(String node, TensorBytes back, TaskError error) {
-            this(0, node, back, error);
+            this(0, node, back, error, null);
         }
 
         /** This answer for dispatch {@code id}. */
         public Ran forDispatch(long id) {
-            return new Ran(id, node, back, error);
+            return new Ran(id, node, back, error, below);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
 import dev.strata.protocol.TensorMemory;
+import dev.strata.trace.RunTrace;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NodeChip implements AutoCloseable {
     private final int chipIndex;
     private final String node;
-    private final TensorMemory memory;
     private final AtomicLong tasksRun;
     private final TensorTransfer transfer;
     // THREAD mode: one ChipWorker per kernel class in this JVM; PROCESS mode: one child JVM for them all.
@@ -40,15 +40,16 @@ public final class NodeChip implements AutoCloseable {
      */
     public NodeChip(int chipIndex, String node, TensorMemory memory, int chipThreads, AtomicLong tasksRun,
                     TensorTransfer transfer) {
-        this(chipIndex, node, memory, new ThreadKernels(chipIndex, node, memory, chipThreads), tasksRun, transfer);
+        this(chipIndex, node, new ThreadKernels(chipIndex, node, memory, chipThreads), tasksRun, transfer);
     }
 
-    /** The same chip whose kernels run as {@code kernels} says (THREAD or PROCESS mode); it closes them. */
-    public NodeChip(int chipIndex, String node, TensorMemory memory, NodeKernels kernels, AtomicLong tasksRun,
-                    TensorTransfer transfer) {
+    /**
+     * Entity {@code chipIndex} whose tasks run as {@code kernels} says (a chip's kernels in THREAD or PROCESS mode,
+     * or an engine's orch fns), on the memory they name; it closes them.
+     */
+    public NodeChip(int chipIndex, String node, NodeKernels kernels, AtomicLong tasksRun, TensorTransfer transfer) {
         this.chipIndex = chipIndex;
         this.node = node;
-        this.memory = memory;
         this.kernels = kernels;
         this.tasksRun = tasksRun;
         this.transfer = transfer;
@@ -64,13 +65,15 @@ public final class NodeChip implements AutoCloseable {
         AtomicBoolean freed = new AtomicBoolean();
         boolean answered = false;
         boolean pulled = false; // the dispatch's bytes were read, or their reading failed
+        TensorMemory memory = null;
         try {
-            NodeKernels.Kernel chip = kernel(run);
+            NodeKernels.Kernel chip = kernels.kernel(run);
+            memory = kernels.memory();
             Map<Long, ContinuousTensor> local = new HashMap<>();
             List<ByteBuffer> in = new ArrayList<>();
             List<ByteBuffer> back = new ArrayList<>();
             for (ShippingPlan.Shipped s : run.plan().tensors()) {
-                ContinuousTensor copy = copyOf(s.tensor()); // zero-filled: an OUTPUT starts from zeros
+                ContinuousTensor copy = copyOf(memory, s.tensor()); // zero-filled: an OUTPUT starts from zeros
                 copies.add(copy);
                 local.put(s.tensor().data(), copy);
                 if (s.in()) {
@@ -87,31 +90,32 @@ public final class NodeChip implements AutoCloseable {
                 throw new AttemptLostException("the task's input bytes did not arrive: " + e.getMessage(), e);
             }
             tasksRun.incrementAndGet();
-            chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
+            RunTrace below = chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
+            TensorMemory from = memory;
             TensorBytes answer = transfer.send(back, () -> {
                 if (freed.compareAndSet(false, true)) {
-                    free(copies);
+                    free(from, copies);
                 }
             });
             answered = true;
-            return new ChipEntity.Ran(node, answer, null);
+            return new ChipEntity.Ran(0, node, answer, null, below);
         } catch (Throwable t) {
             if (!pulled) {
                 transfer.discard(run.in());
             }
             TaskError e = TaskError.of(t);
-            String where = "chip " + chipIndex + " on worker node " + node;
+            String where = kernels.what() + " " + chipIndex + " on worker node " + node;
             return new ChipEntity.Ran(node, null, new TaskError(e.exceptionClass(),
                     e.message() == null ? "(" + where + ")" : e.message() + " (" + where + ")", e.stack()));
         } finally {
-            if (!answered && freed.compareAndSet(false, true)) {
-                free(copies);
+            if (!answered && memory != null && freed.compareAndSet(false, true)) {
+                free(memory, copies);
             }
         }
     }
 
     /** A zero-filled node-local tensor like {@code head}; a full arena fails naming the node, size and setting. */
-    private ContinuousTensor copyOf(ContinuousTensor head) {
+    private ContinuousTensor copyOf(TensorMemory memory, ContinuousTensor head) {
         try {
             return memory.allocate(head.dtype(), head.shape());
         } catch (IllegalStateException e) {
@@ -122,7 +126,7 @@ public final class NodeChip implements AutoCloseable {
     }
 
     /** Frees the task's copies; a memory already closed (the node is stopping) frees them all at once. */
-    private void free(List<ContinuousTensor> copies) {
+    private static void free(TensorMemory memory, List<ContinuousTensor> copies) {
         try {
             for (ContinuousTensor c : copies) {
                 memory.free(c);
@@ -130,11 +134,6 @@ public final class NodeChip implements AutoCloseable {
         } catch (IllegalStateException closed) {
             // the node's memory closed under a running task: nothing is left to free, and the answer must still go
         }
-    }
-
-    /** The runner of the task's kernel: made by class name on this node (or its child JVM started) at first use. */
-    private NodeKernels.Kernel kernel(ChipEntity.Run run) {
-        return kernels.kernel(run.callableName(), run.kernelClass(), run.kernelClasses());
     }
 
     /** The args with each tensor moved to its node-local copy (a tensor of address 0 stays "no tensor"). */

@@ -1,5 +1,6 @@
 package dev.strata.cluster;
 
+import dev.strata.trace.RunTrace;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -26,6 +27,7 @@ public final class NodeTaskCounts {
     private final Queue<Retry> retryLog = new ConcurrentLinkedQueue<>();
     private final Map<String, LongAdder> bytesToNode = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> bytesFromNode = new ConcurrentHashMap<>();
+    private final Queue<RunBelow> runsBelow = new ConcurrentLinkedQueue<>();
 
     /**
      * One task (or group member) of chip {@code chip} ran on the node at {@code address},
@@ -70,6 +72,23 @@ public final class NodeTaskCounts {
         bytesFromNode.computeIfAbsent(node, n -> new LongAdder()).add(fromNode);
     }
 
+    /**
+     * A level-3 run that engine {@code worker} ran on the node at {@code address} for one task of this (level-4)
+     * run: its {@code trace} is on this head's clock.
+     */
+    public record RunBelow(int worker, String node, RunTrace trace) {
+    }
+
+    /** Engine {@code worker} on the node at {@code address} answered a task with its level-3 run's {@code trace}. */
+    public void ranBelow(int worker, String address, RunTrace trace) {
+        runsBelow.add(new RunBelow(worker, hostPort(address), trace));
+    }
+
+    /** This run's level-3 runs below, in the order their answers were taken. */
+    public List<RunBelow> runsBelow() {
+        return List.copyOf(runsBelow);
+    }
+
     /** Forgets every count: a run starts. */
     public void reset() {
         byNode.clear();
@@ -78,6 +97,7 @@ public final class NodeTaskCounts {
         retryLog.clear();
         bytesToNode.clear();
         bytesFromNode.clear();
+        runsBelow.clear();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.strata.process.ClassByName;
 import dev.strata.process.RoundTripStats;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.TaskContext;
+import dev.strata.protocol.TensorMemory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,7 +61,17 @@ final class ProcessKernels implements NodeKernels {
     }
 
     @Override
-    public synchronized Kernel kernel(String callableName, String className, List<String> headClasses) {
+    public Kernel kernel(ChipEntity.Run run) {
+        return kernel(run.callableName(), run.kernelClass(), run.kernelClasses());
+    }
+
+    @Override
+    public TensorMemory memory() {
+        return memory;
+    }
+
+    /** Kernel {@code className} (registered as {@code callableName}) in the child, started with {@code headClasses}. */
+    synchronized Kernel kernel(String callableName, String className, List<String> headClasses) {
         if (closed) {
             throw new IllegalStateException("chip " + chipIndex + " on worker node " + node + " is stopping");
         }
@@ -77,7 +88,10 @@ final class ProcessKernels implements NodeKernels {
         }
         ChipProcess p = process;
         long id = callable;
-        return (args, config, groupIndex) -> p.run(id, args, config, groupIndex);
+        return (args, config, groupIndex) -> {
+            p.run(id, args, config, groupIndex);
+            return null;
+        };
     }
 
     /** The running child's pid, or -1 when none runs (none started yet, or it died and no task came since). */

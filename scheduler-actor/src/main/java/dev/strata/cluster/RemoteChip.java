@@ -39,6 +39,7 @@ public final class RemoteChip implements GroupTaskWorker {
     private final int chipIndex;
     private final List<String> kernelNames;
     private final List<String> kernelClasses;
+    private final EngineSetup engine;
     private final TensorMemory memory;
     private final Attempts attempts;
     private final PendingDispatches pending;
@@ -65,18 +66,20 @@ public final class RemoteChip implements GroupTaskWorker {
 
     /**
      * Chip {@code chipIndex}, whose kernels (index = callable id) are named {@code kernelNames} and made on the nodes
-     * from {@code kernelClasses}; tensors are read from and written to {@code memory}, their bytes travel with
+     * from {@code kernelClasses} — or, for an engine entity (level 4), whose orch fns are, run on the engine
+     * {@code engine} describes (null for a chip); tensors are read from and written to {@code memory}, their bytes travel with
      * {@code transfer}; each task is a dispatch of {@code pending}, sent to the chip's entity by {@code entity}
      * ({@code EntityRef::tell}) with the answer going to {@code replyTo} (the head's {@link DispatchDelivery}),
      * attempted as {@code attempts} says; each answer counts one task, and the bytes shipped each way, for its node
-     * in {@code counts}, each retry one for the node that lost it.
+     * in {@code counts}, each retry one for the node that lost it, and an engine's answer its level-3 run's trace.
      */
-    public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, TensorMemory memory,
-                      Attempts attempts, PendingDispatches pending, ActorRef<ChipEntity.Ran> replyTo,
+    public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, EngineSetup engine,
+                      TensorMemory memory, Attempts attempts, PendingDispatches pending, ActorRef<ChipEntity.Ran> replyTo,
                       Consumer<ChipEntity.Command> entity, NodeTaskCounts counts, TensorTransfer transfer) {
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
         this.kernelClasses = List.copyOf(kernelClasses);
+        this.engine = engine;
         this.memory = memory;
         this.attempts = attempts;
         this.pending = pending;
@@ -98,7 +101,7 @@ public final class RemoteChip implements GroupTaskWorker {
         String kernelClass = kernelClasses.get((int) callable);
         // Called once per attempt: each gets its own stream of the inputs, read from this head's memory.
         LongFunction<ChipEntity.Run> message = dispatch -> new ChipEntity.Run(dispatch, name, kernelClass, snapshot,
-                plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex, kernelClasses, replyTo);
+                plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex, kernelClasses, replyTo, engine);
         dispatch(name, plan, message);
     }
 
@@ -157,6 +160,9 @@ public final class RemoteChip implements GroupTaskWorker {
                     transfer.writeWhenAllArrived(ran.back(), buffers(plan.back()));
                     counts.ran(chipIndex, ran.node());
                     counts.shipped(ran.node(), plan.inBytes(), plan.backBytes());
+                    if (ran.below() != null) {
+                        counts.ranBelow(chipIndex, ran.node(), CommonClock.toLocal(ran.below()));
+                    }
                     return;
                 } catch (TensorTransfer.TransferException | TimeoutException e) {
                     lastFailure = TensorTransfer.TransferException::new;

@@ -27,7 +27,17 @@ final class ThreadKernels implements NodeKernels {
     }
 
     @Override
-    public Kernel kernel(String callableName, String className, List<String> headClasses) {
+    public Kernel kernel(ChipEntity.Run run) {
+        return kernel(run.callableName(), run.kernelClass(), run.kernelClasses());
+    }
+
+    @Override
+    public TensorMemory memory() {
+        return memory;
+    }
+
+    /** Kernel {@code className} (registered as {@code callableName}), made at its first task. */
+    Kernel kernel(String callableName, String className, List<String> headClasses) {
         ChipWorker chip = byClass.get(className);
         if (chip == null) {
             ChipKernel kernel = NodeKernels.make(callableName, className, node);
@@ -35,7 +45,10 @@ final class ThreadKernels implements NodeKernels {
                     chipThreads));
         }
         ChipWorker worker = chip;
-        return (args, config, groupIndex) -> worker.run(0, args, config, groupIndex);
+        return (args, config, groupIndex) -> {
+            worker.run(0, args, config, groupIndex);
+            return null;
+        };
     }
 
     @Override

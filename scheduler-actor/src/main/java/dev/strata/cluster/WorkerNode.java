@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * A worker node: an actor system named {@code strata} that joins the cluster named by
  * {@code pekko.cluster.seed-nodes} with role {@code worker} and serves until it {@link #leave() leaves}. It hosts
  * the head's chip entities ({@link ChipEntities}) that the shard allocation gives it, with a tensor memory of its
- * own (its {@code strata.worker.arena-size}) and kernels on its dedicated dispatcher; it logs one INFO line when it
- * is up. A node whose seed nodes cannot be reached keeps trying, and Pekko logs each failed attempt at WARN.
+ * own (its {@code strata.worker.arena-size}) and kernels on its dedicated dispatcher, and a level-4 head's engine
+ * entities ({@link EngineEntities}), each a level-3 engine configured by the node's own {@code strata.worker}
+ * section ({@link EngineKernels}); it logs one INFO line when it is up. A node whose seed nodes cannot be reached keeps trying, and Pekko logs each failed attempt at WARN.
  *
  * <p>With {@code strata.worker.mode = PROCESS} in the node's own settings each chip entity runs its kernels in a
  * child JVM of the node ({@link ProcessKernels}), started at the entity's first task; the children map the node's
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerNode.class);
     /** What a node hosts in this version, for its up line. */
-    static final String HOSTS = "chip entities";
+    static final String HOSTS = "chip entities and level-3 engine entities";
 
     /** The shutdown reason of a node asked to stop (SIGTERM, close()). */
     private enum Asked implements CoordinatedShutdown.Reason { LEAVE }
@@ -98,8 +99,11 @@ public final class WorkerNode implements AutoCloseable {
         Executor kernels = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
         // A transfer waits at most the node's own task-timeout for a dispatch's bytes.
         TensorTransfer transfer = new TensorTransfer(system, clusterSettings.taskTimeout());
-        ChipEntities.host(system, i -> new NodeChip(i, self, memory, node.chipKernels(i, self, settings),
-                node.tasksRun, transfer), kernels);
+        ChipEntities.host(system, i -> new NodeChip(i, self, node.chipKernels(i, self, settings), node.tasksRun,
+                transfer), kernels);
+        // Level 4: each engine entity is a level-3 engine of this node, started at its first task.
+        EngineEntities.host(system, i -> new NodeChip(i, self, new EngineKernels(i, self, config), node.tasksRun,
+                transfer), kernels);
         if (childrenAttach) {
             // Before the system terminates, whatever stopped it (leave, downing, terminate): children first, then the
             // file they mapped. Its pages stay while this JVM maps them; a task still running keeps working.
@@ -119,7 +123,7 @@ public final class WorkerNode implements AutoCloseable {
         system.getWhenTerminated().thenRun(() -> {
             node.up.completeExceptionally(new IllegalStateException("the worker node stopped before it was up"));
             // Kernels still running may touch it: unmapping could crash the JVM, so the GC unmaps it.
-            LOG.info("strata worker node {} ran {} chip task(s)", self, node.tasksRun.get());
+            LOG.info("strata worker node {} ran {} task(s)", self, node.tasksRun.get());
         });
         return node;
     }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a {@link Worker} has registered before {@code init()}: sub callables and chip kernels, each kernel with
- * its unique name. The one table of chip names: the orchestrator's {@link Catalog}, the chip workers and the
+ * What a {@link Worker} has registered before {@code init()}: sub callables, chip kernels and (level 4 and above)
+ * the orch fns its engines below run, each kernel and orch fn with its unique name. The one table of chip names: the orchestrator's {@link Catalog}, the chip workers and the
  * scheduler's failure reports all get their view of it from here. The id of a callable is its index. Plain and
  * not thread-safe: the worker registers under its lock, and after {@code init()} only reads.
  */
@@ -16,6 +16,8 @@ final class Callables {
     private final List<SubCallable> subs = new ArrayList<>();
     private final List<ChipKernel> kernels = new ArrayList<>();
     private final List<String> chipNames = new ArrayList<>();
+    private final List<OrchFn> orchFns = new ArrayList<>();
+    private final List<String> orchFnNames = new ArrayList<>();
 
     /** Adds a sub callable and returns its id. */
     int addSub(SubCallable fn) {
@@ -42,6 +44,33 @@ final class Callables {
         }
     }
 
+    /** Adds an orch fn for the engines of the level below under a name no other orch fn has; returns its id. */
+    long addOrchFn(String name, OrchFn fn) {
+        Objects.requireNonNull(fn, "orch fn must not be null");
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("orch fn name must not be blank");
+        }
+        if (orchFnNames.contains(name)) {
+            throw new IllegalArgumentException("orch fn name '" + name + "' is already registered");
+        }
+        orchFns.add(fn);
+        orchFnNames.add(name);
+        return orchFns.size() - 1;
+    }
+
+    /** The orch fns run by the engines below (level 4 and above), index = id. */
+    List<OrchFn> orchFns() {
+        return List.copyOf(orchFns);
+    }
+
+    /**
+     * The names of what this level's next-level tasks run, index = callable id: the orch fns at level 4 and above
+     * (the next-level workers are engines), the chip kernels below that.
+     */
+    List<String> nextLevelNames(int level) {
+        return List.copyOf(level >= Engine.FIRST_ENGINE_LEVEL ? orchFnNames : chipNames);
+    }
+
     /** The sub callables, index = id. */
     List<SubCallable> subs() {
         return List.copyOf(subs);
@@ -57,8 +86,11 @@ final class Callables {
         return List.copyOf(chipNames);
     }
 
-    /** What the orchestrator checks submits against, with {@code chipArgsLimit} bytes per chip task's args. */
-    Catalog catalog(int subWorkers, int chipWorkers, int chipArgsLimit) {
-        return new Catalog(subs.size(), chipNames, subWorkers, chipWorkers, chipArgsLimit);
+    /**
+     * What the orchestrator of a level-{@code level} engine checks submits against, with {@code chipArgsLimit} bytes
+     * per next-level task's args.
+     */
+    Catalog catalog(int level, int subWorkers, int chipWorkers, int chipArgsLimit) {
+        return new Catalog(subs.size(), nextLevelNames(level), subWorkers, chipWorkers, chipArgsLimit);
     }
 }

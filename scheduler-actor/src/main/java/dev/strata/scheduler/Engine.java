@@ -6,6 +6,8 @@ import dev.strata.chip.ChipWorker;
 import dev.strata.cluster.ChipEntities;
 import dev.strata.cluster.ChipEntity;
 import dev.strata.cluster.DispatchDelivery;
+import dev.strata.cluster.EngineEntities;
+import dev.strata.cluster.EngineSetup;
 import dev.strata.cluster.HeadJoin;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.cluster.NodeTaskCounts;
@@ -48,7 +50,9 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The running parts of one initialised {@link Worker}: the node's tensor memory, the heap ring, and an
@@ -62,6 +66,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 final class Engine implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The first level whose next-level workers are engines (level-3 engines on the worker nodes, API.md "Level 4"),
+     * not chips. Only what runs below and the labels depend on the level; the engine code is the same.
+     */
+    public static final int FIRST_ENGINE_LEVEL = 4;
     /** How long close() waits for the actors to stop once user code has been interrupted. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final String ENGINE_DISPATCHER = "strata.worker.engine-dispatcher";
@@ -181,7 +190,7 @@ final class Engine implements AutoCloseable {
             Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkers = cluster.enabled()
                     ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode, nodeTasks)
                     : sys -> chips;
-            system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.chipNames(), progress,
+            system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.nextLevelNames(s.level()), progress,
                     latencies, started), MemberConfig.SYSTEM_NAME, actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
@@ -201,7 +210,7 @@ final class Engine implements AutoCloseable {
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
             if (cluster.enabled()) {
-                joinCluster(engine, cluster, s.chipWorkers());
+                joinCluster(engine, cluster, s.chipWorkers(), nextLevelKey(s.level()));
             }
             return engine;
         } catch (ClusterJoinFailed e) {
@@ -217,13 +226,13 @@ final class Engine implements AutoCloseable {
     }
 
     /** Waits for the worker nodes (and their chip regions); on failure closes the engine and throws the error as is. */
-    private static void joinCluster(Engine engine, ClusterSettings cluster, int chipWorkers)
-            throws ClusterJoinFailed {
+    private static void joinCluster(Engine engine, ClusterSettings cluster, int chipWorkers,
+                                    EntityTypeKey<ChipEntity.Command> nextLevel) throws ClusterJoinFailed {
         try {
             HeadJoin.await(engine.system, cluster);
             if (chipWorkers > 0) {
                 // Chips are placed on the nodes whose regions are known at the first message: wait for all of them.
-                ChipEntities.awaitHosts(engine.system, cluster.minWorkerNodes(), cluster.joinTimeout());
+                ChipEntities.awaitHosts(engine.system, nextLevel, cluster.minWorkerNodes(), cluster.joinTimeout());
             }
         } catch (RuntimeException e) {
             engine.close();
@@ -242,29 +251,50 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * The head's chip workers in cluster mode: proxies of the chip entities on the worker nodes, reached through
-     * this member's sharding proxy (started here; the head lacks the role {@code worker}), with one delivery actor
-     * for all their answers, which also fails the dispatches of a lost worker node (docs/cluster.md, failure model).
+     * The head's next-level workers in cluster mode: proxies of the chip entities on the worker nodes — or, at level
+     * 4 and above, of the engine entities, each a level-3 engine of its node running this head's orch fns with its
+     * chip kernels —, reached through this member's sharding proxy (started here; the head lacks the role
+     * {@code worker}), with one delivery actor for all their answers, which also fails the dispatches of a lost worker
+     * node (docs/cluster.md, failure model).
      */
     private static List<GroupTaskWorker> remoteChips(ActorSystem<?> system, WorkerSettings s, ClusterSettings cluster,
                                                      Callables callables, SharedTensorMemory memory,
                                                      List<InterruptibleWorker> userCode,
                                                      NodeTaskCounts nodeTasks) {
+        boolean engines = s.level() >= FIRST_ENGINE_LEVEL;
         ChipEntities.proxy(system);
+        if (engines) {
+            EngineEntities.proxy(system);
+        }
         PendingDispatches pending = new PendingDispatches(cluster.noWorkerTimeout());
         TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
         ActorRef<ChipEntity.Ran> delivery = system.systemActorOf(
                 DispatchDelivery.create(pending, cluster.noWorkerTimeout(), transfer), "strata-dispatch-delivery",
                 Props.empty()).narrow();
         RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
-        List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
+        List<String> kernelClasses = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
+        // At level 4 a task runs an orch fn on an engine that has this head's chip kernels under the same ids.
+        EngineSetup below = engines ? new EngineSetup(s.level() - 1, callables.chipNames(), kernelClasses) : null;
+        List<String> classes = engines
+                ? callables.orchFns().stream().map(f -> f.getClass().getName()).toList() : kernelClasses;
         List<GroupTaskWorker> chips = new ArrayList<>();
         for (int i = 0; i < s.chipWorkers(); i++) {
-            EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
-            chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, attempts, pending,
-                    delivery, entity::tell, nodeTasks, transfer), userCode));
+            EntityRef<ChipEntity.Command> entity = ClusterSharding.get(system).entityRefFor(nextLevelKey(s.level()),
+                    String.valueOf(i));
+            chips.add(interruptible(new RemoteChip(i, callables.nextLevelNames(s.level()), classes, below, memory,
+                    attempts, pending, delivery, entity::tell, nodeTasks, transfer), userCode));
         }
         return chips;
+    }
+
+    /** The entity type of a level-{@code level} head's next-level workers: engines at level 4 and above, else chips. */
+    static EntityTypeKey<ChipEntity.Command> nextLevelKey(int level) {
+        return level >= FIRST_ENGINE_LEVEL ? EngineEntities.KEY : ChipEntities.KEY;
+    }
+
+    /** What a next-level worker of a level-{@code level} engine is called in traces and summaries. */
+    static String nextLevelLabel(int level) {
+        return level >= FIRST_ENGINE_LEVEL ? "engine" : "chip";
     }
 
     private static GroupTaskWorker interruptible(GroupTaskWorker worker, List<InterruptibleWorker> all) {

@@ -118,7 +118,8 @@ final class RunLoop {
                 n.bytesFromNode()));
         if (tracing) {
             RunTrace trace = new RunTrace(engine.node, run, start, end, engine.workerNames, settings.heapRingSize(),
-                    highWater, waits, outcome.trace()).withMarks(retries()).withWorkersRenamed(chipsWithTheirNodes());
+                    highWater, waits, outcome.trace()).withMarks(retries()).withWorkersRenamed(chipsWithTheirNodes())
+                    .withBelow(runsBelow());
             lastTrace = trace;
             writeTrace(run, trace);
         }
@@ -136,12 +137,25 @@ final class RunLoop {
                 + " out or its results lost); the task was dispatched again")).toList();
     }
 
-    /** In cluster mode each chip that ran tasks this run, named with its node: chip 3 @ 127.0.0.1:25522. */
+    /**
+     * In cluster mode each next-level worker that ran tasks this run, named with its node: chip 3 @
+     * 127.0.0.1:25522, or at level 4 engine 1 @ 127.0.0.1:25522.
+     */
     private Map<String, String> chipsWithTheirNodes() {
         Map<String, String> names = new HashMap<>();
         engine.nodeTasks.chipNodes().forEach((chip, node) -> names.put(WorkerKind.CHIP.workerName(chip),
-                WorkerKind.CHIP.workerName(chip) + " @ " + node));
+                nextLevelWorker(chip, node)));
         return names;
+    }
+
+    /** Level 4: the level-3 runs this run's tasks carried, each named as its engine's lane. */
+    private List<RunTrace> runsBelow() {
+        return engine.nodeTasks.runsBelow().stream().map(b -> b.trace().named(nextLevelWorker(b.worker(), b.node())))
+                .toList();
+    }
+
+    private String nextLevelWorker(int index, String node) {
+        return Engine.nextLevelLabel(settings.level()) + " " + index + " @ " + node;
     }
 
     private void writeTrace(int run, RunTrace trace) {

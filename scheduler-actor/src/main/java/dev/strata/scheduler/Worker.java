@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.config.ChipMode;
 import dev.strata.cluster.ChipEntities;
+import dev.strata.cluster.EngineEntities;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ProcessSettings;
@@ -115,6 +116,33 @@ public final class Worker implements AutoCloseable {
     }
 
     /**
+     * Registers an orch fn that the engines of the level below run (API.md, "Level 4") and returns its id, the
+     * callable id of {@code orch.submitNextLevel}; only before {@link #init()}. Needs level 4 or above
+     * ({@code strata.worker.level}) and cluster mode ({@code strata.cluster.enabled}): the next-level workers are
+     * level-3 engines hosted by the worker nodes, which make the orch fn by class name, so its class must be public,
+     * top-level or static nested, with a public no-arg constructor, and on the nodes' class path.
+     *
+     * @throws IllegalStateException    below level 4 or without cluster mode, saying which setting to change
+     * @throws IllegalArgumentException for a blank or taken name, or an orch fn a node cannot make (a lambda, say)
+     */
+    public long registerOrchFn(String name, OrchFn fn) {
+        Objects.requireNonNull(fn, "orch fn must not be null");
+        lockBeforeInit("registerOrchFn");
+        try {
+            if (settings.level() < Engine.FIRST_ENGINE_LEVEL || !cluster.enabled()) {
+                throw new IllegalStateException("registerOrchFn('" + name + "') needs a level-4 (or higher) worker in"
+                        + " cluster mode, whose next-level workers are engines on the worker nodes; this one has"
+                        + " strata.worker.level = " + settings.level() + " and strata.cluster.enabled = "
+                        + cluster.enabled() + " (docs/cluster.md, \"Level 4\")");
+            }
+            EngineEntities.requireLoadable(name, fn);
+            return callables.addOrchFn(name, fn);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Maps the tensor memory and starts the ring, scheduler and worker actors; once. In PROCESS mode it also
      * starts one child JVM per chip worker and waits for each to be ready. With {@code strata.cluster.enabled}
      * the engine's actor system joins the Pekko cluster with role {@code head} and this waits until
@@ -131,7 +159,8 @@ public final class Worker implements AutoCloseable {
             // A PROCESS-mode chip task's args travel in its child's mailbox: the orchestrator bounds them at submit.
             int chipArgsLimit = settings.mode() == ChipMode.PROCESS && settings.chipWorkers() > 0
                     ? ProcessLimits.chipArgsBytes(settings.process()) : Catalog.NO_LIMIT;
-            Catalog catalog = callables.catalog(settings.subWorkers(), settings.chipWorkers(), chipArgsLimit);
+            Catalog catalog = callables.catalog(settings.level(), settings.subWorkers(), settings.chipWorkers(),
+                    chipArgsLimit);
             runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables), catalog);
         } finally {
             lock.unlock();

@@ -78,7 +78,7 @@ class ProcessKernelsTest {
         dir = Files.createTempDirectory("strata-process-kernels-");
         memory = SharedTensorMemory.create(dir, 64 * 1024, SharedTensorMemory.MIN_REGION);
         kernels = new ProcessKernels(1, NODE, memory, 1, WorkerSettings.defaults().process(), new RoundTripStats());
-        chip = new NodeChip(1, NODE, memory, kernels, tasksRun, NodeChipTest.TRANSFER);
+        chip = new NodeChip(1, NODE, kernels, tasksRun, NodeChipTest.TRANSFER);
     }
 
     @AfterEach

@@ -69,7 +69,7 @@ class RemoteChipTest {
     }
 
     private RemoteChip chip(Duration taskTimeout, int maxRetries, Consumer<ChipEntity.Command> entity) {
-        return new RemoteChip(0, names, classes, head, new RemoteChip.Attempts(taskTimeout, maxRetries,
+        return new RemoteChip(0, names, classes, null, head, new RemoteChip.Attempts(taskTimeout, maxRetries,
                 Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, entity, counts, NodeChipTest.TRANSFER);
     }
 

@@ -30,7 +30,7 @@ class CallablesTest {
         callables.addChip("trsm", kernel);
         assertEquals(List.of("gemm", "trsm"), callables.chipNames());
         assertEquals(List.of("gemm", "trsm"), callables.chipNames());
-        assertEquals(new Catalog(0, List.of("gemm", "trsm"), 2, 3, 100), callables.catalog(2, 3, 100));
+        assertEquals(new Catalog(0, List.of("gemm", "trsm"), 2, 3, 100), callables.catalog(3, 2, 3, 100));
     }
 
     @Test
