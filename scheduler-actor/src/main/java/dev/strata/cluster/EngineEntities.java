@@ -1,10 +1,11 @@
 package dev.strata.cluster;
 
+import com.typesafe.config.Config;
 import dev.strata.process.ClassByName;
 import dev.strata.scheduler.OrchFn;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.function.IntFunction;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -28,14 +29,20 @@ public final class EngineEntities {
     }
 
     /**
-     * On a worker node: starts the region hosting engine entities; entity {@code i} runs on {@code engines.apply(i)}
-     * with its orch fns on {@code executor}.
+     * On a worker node: starts the region hosting engine entities. Engine {@code i} is a level-3 engine configured by
+     * {@code nodeConfig} (the node's resolved settings) and started at its first task ({@link EngineKernels}); its
+     * tasks' bytes move with {@code transfer}, each task counts in {@code tasksRun}, and its level-3 runs go on
+     * {@code executor} (the node's dispatcher for user code).
      */
-    public static ActorRef<ShardingEnvelope<ChipEntity.Command>> host(ActorSystem<?> system,
-                                                                      IntFunction<NodeChip> engines,
+    public static ActorRef<ShardingEnvelope<ChipEntity.Command>> host(ActorSystem<?> system, Config nodeConfig,
+                                                                      AtomicLong tasksRun, TensorTransfer transfer,
                                                                       Executor executor) {
-        return ChipEntities.init(system, KEY,
-                ctx -> ChipEntity.create(engines.apply(Integer.parseInt(ctx.getEntityId())), executor));
+        String node = system.address().toString();
+        return ChipEntities.init(system, KEY, ctx -> {
+            int index = Integer.parseInt(ctx.getEntityId());
+            return ChipEntity.create(new NodeChip(index, node, new EngineKernels(index, node, nodeConfig), tasksRun,
+                    transfer), executor);
+        });
     }
 
     /** On the head (no role {@code worker}): starts the proxy through which it reaches the engine entities. */
