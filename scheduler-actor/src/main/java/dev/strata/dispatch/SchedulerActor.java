@@ -123,25 +123,26 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames, HeapRing ring) {
-        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false);
+        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false, 3);
     }
 
     /**
      * As above, publishing live counts to {@code counters} (which only this actor writes), task latencies to
      * {@code latencies} (read by the user thread after each run) and, when
-     * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}.
+     * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}; the workers are
+     * named as a level-{@code level} engine's ({@link WorkerKind#workerName(int, int)}).
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames,
                                            HeapRing ring, ProgressCounters counters, TaskLatencies latencies,
-                                           boolean tracing) {
+                                           boolean tracing, int level) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
-                latencies, tracing));
+                latencies, tracing, level));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                            int queueDepth, List<String> chipNames, HeapRing ring,
-                           ProgressCounters counters, TaskLatencies latencies, boolean tracing) {
+                           ProgressCounters counters, TaskLatencies latencies, boolean tracing, int level) {
         super(ctx);
         this.counters = counters;
         this.latencies = latencies;
@@ -149,7 +150,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         for (WorkerKind k : WorkerKind.values()) {
             String[] names = new String[workers.getOrDefault(k, List.of()).size()];
             for (int i = 0; i < names.length; i++) {
-                names[i] = k.workerName(i);
+                names[i] = k.workerName(i, level);
             }
             workerNames.put(k, names);
         }

@@ -2,6 +2,7 @@ package dev.strata.scheduler;
 
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
+import dev.strata.worker.WorkerKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -68,7 +69,7 @@ final class Callables {
      * (the next-level workers are engines), the chip kernels below that.
      */
     List<String> nextLevelNames(int level) {
-        return List.copyOf(level >= Engine.FIRST_ENGINE_LEVEL ? orchFnNames : chipNames);
+        return List.copyOf(level >= WorkerKind.FIRST_ENGINE_LEVEL ? orchFnNames : chipNames);
     }
 
     /** The sub callables, index = id. */

@@ -14,8 +14,8 @@ import dev.strata.cluster.NodeTaskCounts;
 import dev.strata.cluster.PendingDispatches;
 import dev.strata.cluster.RemoteChip;
 import dev.strata.cluster.TensorTransfer;
-import dev.strata.config.ClusterSettings;
 import dev.strata.config.ChipMode;
+import dev.strata.config.ClusterSettings;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.memory.SharedTensorMemory;
@@ -66,11 +66,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  */
 final class Engine implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    /**
-     * The first level whose next-level workers are engines (level-3 engines on the worker nodes, API.md "Level 4"),
-     * not chips. Only what runs below and the labels depend on the level; the engine code is the same.
-     */
-    public static final int FIRST_ENGINE_LEVEL = 4;
     /** How long close() waits for the actors to stop once user code has been interrupted. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final String ENGINE_DISPATCHER = "strata.worker.engine-dispatcher";
@@ -202,7 +197,7 @@ final class Engine implements AutoCloseable {
                     () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips, latencies);
             metrics.register();
             Engine engine = new Engine(memory, ring, system, scheduler, chipProcesses, List.copyOf(userCode),
-                    progress, metrics, workerNames(s.chipWorkers(), s.subWorkers()), nodeTasks);
+                    progress, metrics, workerNames(s.level(), s.chipWorkers(), s.subWorkers()), nodeTasks);
             // Runs first when the system stops for any reason: close() (ignored then), a fatal error, JVM exit.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
                     "strata-engine-stopping", () -> {
@@ -261,7 +256,7 @@ final class Engine implements AutoCloseable {
                                                      Callables callables, SharedTensorMemory memory,
                                                      List<InterruptibleWorker> userCode,
                                                      NodeTaskCounts nodeTasks) {
-        boolean engines = s.level() >= FIRST_ENGINE_LEVEL;
+        boolean engines = s.level() >= WorkerKind.FIRST_ENGINE_LEVEL;
         ChipEntities.proxy(system);
         if (engines) {
             EngineEntities.proxy(system);
@@ -289,12 +284,7 @@ final class Engine implements AutoCloseable {
 
     /** The entity type of a level-{@code level} head's next-level workers: engines at level 4 and above, else chips. */
     static EntityTypeKey<ChipEntity.Command> nextLevelKey(int level) {
-        return level >= FIRST_ENGINE_LEVEL ? EngineEntities.KEY : ChipEntities.KEY;
-    }
-
-    /** What a next-level worker of a level-{@code level} engine is called in traces and summaries. */
-    static String nextLevelLabel(int level) {
-        return level >= FIRST_ENGINE_LEVEL ? "engine" : "chip";
+        return level >= WorkerKind.FIRST_ENGINE_LEVEL ? EngineEntities.KEY : ChipEntities.KEY;
     }
 
     private static GroupTaskWorker interruptible(GroupTaskWorker worker, List<InterruptibleWorker> all) {
@@ -328,7 +318,7 @@ final class Engine implements AutoCloseable {
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
                     SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, latencies,
-                            s.trace().enabled()),
+                            s.trace().enabled(), s.level()),
                     "scheduler", engine);
             // If the scheduler ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
@@ -345,13 +335,13 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * The workers' names in trace-lane order, chips then sub workers: {@code chip 0}, {@code sub worker 0}, as
-     * the scheduler names them in traces and failure reports.
+     * The workers' names in trace-lane order, next-level workers then sub workers: {@code chip 0} (at level 4:
+     * {@code engine 0}), {@code sub worker 0}, as the scheduler names them in traces and failure reports.
      */
-    static List<String> workerNames(int chipWorkers, int subWorkers) {
+    static List<String> workerNames(int level, int chipWorkers, int subWorkers) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < chipWorkers; i++) {
-            names.add(WorkerKind.CHIP.workerName(i));
+            names.add(WorkerKind.CHIP.workerName(i, level));
         }
         for (int i = 0; i < subWorkers; i++) {
             names.add(WorkerKind.SUB.workerName(i));

@@ -1,8 +1,8 @@
 package dev.strata.scheduler;
 
 import dev.strata.config.WorkerSettings;
-import dev.strata.dispatch.SchedulerActor;
 import dev.strata.dispatch.SchedulerActor.RunOutcome;
+import dev.strata.dispatch.SchedulerActor;
 import dev.strata.trace.ChromeTrace;
 import dev.strata.trace.RunTrace;
 import dev.strata.trace.TraceMark;
@@ -85,8 +85,9 @@ final class RunLoop {
         engine.progress.reset(); // the scheduler is idle between runs: it writes only while a run's messages arrive
         engine.nodeTasks.reset(); // likewise the remote chips: no task runs between runs
         long waitsBefore = engine.ring.backPressureWaits();
-        LOG.info("run {} started on level-{} engine ({} chip, {} sub workers{})", run, settings.level(),
-                settings.chipWorkers(), settings.subWorkers(), tracing ? ", tracing" : "");
+        LOG.info("run {} started on level-{} engine ({} {}, {} sub workers{})", run, settings.level(),
+                settings.chipWorkers(), settings.level() >= WorkerKind.FIRST_ENGINE_LEVEL ? "engine" : "chip",
+                settings.subWorkers(), tracing ? ", tracing" : "");
         long deadline = start + settings.runTimeout().toNanos();
         DagOrchestrator orch = new DagOrchestrator(catalog, engine.ring, settings.allocTimeout(),
                 engine.scheduler::tell, tracing);
@@ -132,7 +133,7 @@ final class RunLoop {
 
     /** In cluster mode each retry of this run, on its chip's lane: the attempt its node lost, then the retry. */
     private List<TraceMark> retries() {
-        return engine.nodeTasks.retryLog().stream().map(r -> new TraceMark(WorkerKind.CHIP.workerName(r.chip()),
+        return engine.nodeTasks.retryLog().stream().map(r -> new TraceMark(WorkerKind.CHIP.workerName(r.chip(), settings.level()),
                 r.nanos(), "retry", "the attempt on worker node " + r.node() + " failed (lost with the node, timed"
                 + " out or its results lost); the task was dispatched again")).toList();
     }
@@ -143,7 +144,7 @@ final class RunLoop {
      */
     private Map<String, String> chipsWithTheirNodes() {
         Map<String, String> names = new HashMap<>();
-        engine.nodeTasks.chipNodes().forEach((chip, node) -> names.put(WorkerKind.CHIP.workerName(chip),
+        engine.nodeTasks.chipNodes().forEach((chip, node) -> names.put(WorkerKind.CHIP.workerName(chip, settings.level()),
                 nextLevelWorker(chip, node)));
         return names;
     }
@@ -155,7 +156,7 @@ final class RunLoop {
     }
 
     private String nextLevelWorker(int index, String node) {
-        return Engine.nextLevelLabel(settings.level()) + " " + index + " @ " + node;
+        return WorkerKind.CHIP.workerName(index, settings.level()) + " @ " + node;
     }
 
     private void writeTrace(int run, RunTrace trace) {

@@ -2,10 +2,10 @@ package dev.strata.scheduler;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.strata.config.ChipMode;
 import dev.strata.cluster.ChipEntities;
 import dev.strata.cluster.EngineEntities;
 import dev.strata.cluster.MemberConfig;
+import dev.strata.config.ChipMode;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
@@ -17,6 +17,7 @@ import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.protocol.TensorMemory;
 import dev.strata.trace.RunTrace;
+import dev.strata.worker.WorkerKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -129,7 +130,7 @@ public final class Worker implements AutoCloseable {
         Objects.requireNonNull(fn, "orch fn must not be null");
         lockBeforeInit("registerOrchFn");
         try {
-            if (settings.level() < Engine.FIRST_ENGINE_LEVEL || !cluster.enabled()) {
+            if (settings.level() < WorkerKind.FIRST_ENGINE_LEVEL || !cluster.enabled()) {
                 throw new IllegalStateException("registerOrchFn('" + name + "') needs a level-4 (or higher) worker in"
                         + " cluster mode, whose next-level workers are engines on the worker nodes; this one has"
                         + " strata.worker.level = " + settings.level() + " and strata.cluster.enabled = "

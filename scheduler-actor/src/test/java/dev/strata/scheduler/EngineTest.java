@@ -1,5 +1,6 @@
 package dev.strata.scheduler;
 
+import dev.strata.worker.WorkerKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -9,7 +10,9 @@ class EngineTest {
 
     @Test
     void workersAreNamedChipsFirstInTraceLaneOrder() {
-        assertEquals(List.of("chip 0", "chip 1", "sub worker 0"), Engine.workerNames(2, 1));
-        assertEquals(List.of(), Engine.workerNames(0, 0));
+        assertEquals(List.of("chip 0", "chip 1", "sub worker 0"), Engine.workerNames(3, 2, 1));
+        assertEquals(List.of(), Engine.workerNames(3, 0, 0));
+        assertEquals(List.of("engine 0", "engine 1", "sub worker 0"), Engine.workerNames(4, 2, 1),
+                "at level 4 the next-level workers are engines");
     }
 }
