@@ -55,7 +55,7 @@ class LevelFourTraceTest {
             List.of(new TraceMark("chip 1", 7_000_000, "retry", "lost with 127.0.0.1:25521"))).named(E0);
     /** The level-4 slot whose span carried each run below, by engine and run number. */
     private static final Map<String, Integer> CARRIER = Map.of(E0 + " 1", 0, E1 + " 1", 1, E0 + " 2", 2);
-    private static final RunTrace TRACE = LEVEL4.withBelow(List.of(E0_RUN1, E1_RUN1, E0_RUN2));
+    static final RunTrace TRACE = LEVEL4.withBelow(List.of(E0_RUN1, E1_RUN1, E0_RUN2));
 
     private static List<JsonNode> events(RunTrace trace) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
