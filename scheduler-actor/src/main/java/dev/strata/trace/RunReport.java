@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +20,11 @@ import java.util.Set;
  * duration percentiles; worker utilization; heap-ring high-water mark and back-pressure waits. A small
  * inline script counts the drawn lanes and tasks into the data attributes of a hidden element,
  * {@code <div id="selfcheck" hidden data-lanes="N" data-tasks="M">}: a self-check for tests that render the
- * page, invisible to its readers.
+ * page, invisible to its readers (it counts the run's own swimlane only).
+ *
+ * <p>A level-4 run with {@link RunTrace#below() runs below} also gets, after its swimlane, a section per engine
+ * below: its chips' utilisation over the level-4 wall time, its level-3 runs and task members, and its chips'
+ * swimlane on the level-4 time axis.
  */
 public final class RunReport {
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
@@ -74,13 +79,10 @@ public final class RunReport {
                 .append(" ran, ").append(failed).append(" failed, ").append(skipped).append(" skipped) &middot; wall ")
                 .append(ms(wall)).append("</p>\n");
         b.append("<div id=\"selfcheck\" hidden data-lanes=\"?\" data-tasks=\"?\"></div>\n");
-        swimlane(b, trace, wall, colours, onPath);
-        b.append("<p>");
-        for (Map.Entry<String, String> e : colours.entrySet()) {
-            b.append("<span class=\"key\" style=\"background:").append(e.getValue()).append("\"></span>")
-                    .append(esc(e.getKey()));
-        }
-        b.append("</p>\n<h2>Critical path</h2>\n<p id=\"critical\">").append(critical.slots().size())
+        swimlane(b, "swimlane", trace.workers(), List.of(trace), trace.startNanos(), wall, colours, onPath, false);
+        legend(b, colours, colours.keySet());
+        engines(b, trace, wall, colours);
+        b.append("<h2>Critical path</h2>\n<p id=\"critical\">").append(critical.slots().size())
                 .append(" tasks, ").append(ms(critical.lengthNanos())).append(" of ").append(ms(wall))
                 .append(" wall time (").append(pct(critical.lengthNanos(), wall))
                 .append("); outlined in black above. Slots: ");
@@ -119,12 +121,79 @@ public final class RunReport {
         return b.toString();
     }
 
-    private static void swimlane(StringBuilder b, RunTrace trace, long wall, Map<String, String> colours,
-                                 Set<Integer> onPath) {
-        List<String> workers = trace.workers();
+    /** One callable's colour key per name in {@code names}. */
+    private static void legend(StringBuilder b, Map<String, String> colours, Iterable<String> names) {
+        b.append("<p>");
+        for (String name : names) {
+            b.append("<span class=\"key\" style=\"background:").append(colours.get(name)).append("\"></span>")
+                    .append(esc(name));
+        }
+        b.append("</p>\n");
+    }
+
+    /**
+     * A level-4 run's engines below, one section each: its chips' busy time and utilisation over this run's
+     * wall time (the engine's mean over its chips), its level-3 runs and task members, and its chips' swimlane
+     * on this run's time axis. Nothing for a run without runs below.
+     */
+    private static void engines(StringBuilder b, RunTrace trace, long wall, Map<String, String> colours) {
+        if (trace.below().isEmpty()) {
+            return;
+        }
+        Map<String, List<RunTrace>> byEngine = new LinkedHashMap<>();
+        trace.below().forEach(r -> byEngine.computeIfAbsent(r.node(), n -> new ArrayList<>()).add(r));
+        Set<String> callables = new LinkedHashSet<>();
+        b.append("<h2>Engines below</h2>\n<p>").append(byEngine.size()).append(" engines ran ")
+                .append(trace.below().size()).append(" level-3 runs; chip utilisation is busy time over this ")
+                .append("run's wall time, ").append(ms(wall)).append(".</p>\n");
+        int index = 0;
+        for (Map.Entry<String, List<RunTrace>> engine : byEngine.entrySet()) {
+            List<RunTrace> runs = engine.getValue();
+            Map<String, Long> busy = new LinkedHashMap<>();
+            runs.forEach(r -> r.workers().forEach(w -> busy.putIfAbsent(w, 0L)));
+            long members = 0;
+            long ran = 0;
+            for (RunTrace r : runs) {
+                for (TaskTrace t : r.tasks()) {
+                    members++;
+                    colours.computeIfAbsent(t.callable(), c -> PALETTE[colours.size() % PALETTE.length]);
+                    callables.add(t.callable());
+                    if (t.ran()) {
+                        ran++;
+                        busy.merge(t.worker(), t.durationNanos(), Long::sum);
+                    }
+                }
+            }
+            long busyTotal = busy.values().stream().mapToLong(Long::longValue).sum();
+            b.append("<h3>").append(esc(engine.getKey())).append("</h3>\n<p id=\"engine-").append(index)
+                    .append("\">").append(runs.size()).append(" level-3 runs &middot; ").append(members)
+                    .append(" task members (").append(ran).append(" ran) &middot; ").append(busy.size())
+                    .append(" chips, mean utilisation ").append(pct(busyTotal, Math.max(1, busy.size()) * wall))
+                    .append("</p>\n<table id=\"engine-").append(index).append("-chips\"><tr><th>chip</th>")
+                    .append("<th>busy</th><th>utilisation</th></tr>\n");
+            for (Map.Entry<String, Long> e : busy.entrySet()) {
+                b.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(ms(e.getValue()))
+                        .append("</td><td>").append(pct(e.getValue(), wall)).append("</td></tr>\n");
+            }
+            b.append("</table>\n");
+            swimlane(b, "engine-" + index + "-swimlane", List.copyOf(busy.keySet()), runs, trace.startNanos(), wall,
+                    colours, Set.of(), true);
+            index++;
+        }
+        legend(b, colours, callables);
+    }
+
+    /**
+     * An SVG with a lane per worker in {@code workers} and a rectangle per member of {@code runs} that ran on one
+     * of them, {@code originNanos} at the left edge and {@code wall} wide; members of a slot in {@code onPath}
+     * outlined. {@code nameRuns}: tooltips also say which run a member is of (runs below).
+     */
+    private static void swimlane(StringBuilder b, String id, List<String> workers, List<RunTrace> runs,
+                                 long originNanos, long wall, Map<String, String> colours, Set<Integer> onPath,
+                                 boolean nameRuns) {
         int height = workers.size() * LANE + 24;
         double scale = (double) (WIDTH - LABEL - 10) / wall;
-        b.append("<svg id=\"swimlane\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
+        b.append("<svg id=\"").append(id).append("\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH)
                 .append("\" height=\"").append(height).append("\">\n");
         Map<String, StringBuilder> lanes = new LinkedHashMap<>();
         Map<String, Integer> laneY = new LinkedHashMap<>();
@@ -132,19 +201,23 @@ public final class RunReport {
             lanes.put(w, new StringBuilder());
             laneY.put(w, laneY.size() * LANE);
         }
-        for (TaskTrace t : trace.tasks()) {
-            StringBuilder lane = t.ran() ? lanes.get(t.worker()) : null;
-            if (lane == null) {
-                continue;
+        for (RunTrace run : runs) {
+            for (TaskTrace t : run.tasks()) {
+                StringBuilder lane = t.ran() ? lanes.get(t.worker()) : null;
+                if (lane == null) {
+                    continue;
+                }
+                double x = LABEL + (t.startNanos() - originNanos) * scale;
+                double w = Math.max(0.5, t.durationNanos() * scale);
+                lane.append("<rect class=\"task").append(onPath.contains(t.slot()) ? " critical" : "")
+                        .append("\" x=\"").append(fmt(x)).append("\" y=\"").append(laneY.get(t.worker()) + 3)
+                        .append("\" width=\"").append(fmt(w)).append("\" height=\"").append(LANE - 6)
+                        .append("\" fill=\"").append(colours.get(t.callable())).append("\"><title>")
+                        .append(esc(t.callable())).append(nameRuns ? " run " + run.run() : "")
+                        .append(" slot ").append(t.slot()).append(t.groupSize() > 1 ? " member " + t.groupIndex() : "")
+                        .append(' ').append(ms(t.durationNanos())).append(' ').append(t.status())
+                        .append("</title></rect>\n");
             }
-            double x = LABEL + (t.startNanos() - trace.startNanos()) * scale;
-            double w = Math.max(0.5, t.durationNanos() * scale);
-            lane.append("<rect class=\"task").append(onPath.contains(t.slot()) ? " critical" : "")
-                    .append("\" x=\"").append(fmt(x)).append("\" y=\"").append(laneY.get(t.worker()) + 3).append("\" width=\"")
-                    .append(fmt(w)).append("\" height=\"").append(LANE - 6).append("\" fill=\"")
-                    .append(colours.get(t.callable())).append("\"><title>").append(esc(t.callable()))
-                    .append(" slot ").append(t.slot()).append(t.groupSize() > 1 ? " member " + t.groupIndex() : "")
-                    .append(' ').append(ms(t.durationNanos())).append(' ').append(t.status()).append("</title></rect>\n");
         }
         int i = 0;
         for (Map.Entry<String, StringBuilder> e : lanes.entrySet()) {

@@ -63,6 +63,19 @@ class RunReportBrowserTest {
         assertEquals(KnownDag.MEMBERS, Integer.parseInt(tasks.group(1)), "tasks");
     }
 
+    @Test
+    void aLevelFourReportsSelfCheckCountsItsOwnSwimlaneNotTheEnginesBelow() throws Exception {
+        Path report = dir.resolve("level4.html");
+        RunReport.write(report, LevelFourTraceTest.TRACE);
+        Matcher rendered = SELF_CHECK.matcher(render(report));
+        assertTrue(rendered.find(), "the self-check element is in the rendered page");
+        Matcher lanes = LANES.matcher(rendered.group());
+        Matcher tasks = TASKS.matcher(rendered.group());
+        assertTrue(lanes.find() && tasks.find(), "the report's script did not run in the browser: " + rendered.group());
+        assertEquals(LevelFourTraceTest.TRACE.workers().size(), Integer.parseInt(lanes.group(1)), "engine lanes");
+        assertEquals(LevelFourTraceTest.TRACE.tasks().size(), Integer.parseInt(tasks.group(1)), "level-4 tasks");
+    }
+
     private String render(Path report) throws Exception {
         if (!Files.isExecutable(CHROMIUM)) {
             String why = "headless Chromium is needed to test the run report but " + CHROMIUM + " is missing: "

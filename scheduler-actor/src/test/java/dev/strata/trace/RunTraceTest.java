@@ -66,4 +66,58 @@ class RunTraceTest {
         assertEquals(0.006, retry.get("ts").asDouble(), 1e-9, "microseconds from the run's start");
         assertEquals("lost with 127.0.0.1:25522", retry.get("args").get("detail").asText());
     }
+
+    @Test
+    void shiftedMovesEveryTimeButLeavesStepsThatDidNotHappenAtZero() {
+        TaskTrace skipped = new TaskTrace(1, 0, 1, "gemm", "", new int[] {0}, 2, 0, 0, 0, 0, false,
+                TaskStatus.SKIPPED);
+        RunTrace below = new RunTrace("engine 0 @ 127.0.0.1:25521", 3, 2, 9, List.of("chip 0"), 0, 0, 0,
+                List.of(on("chip 0")), List.of(new TraceMark("chip 0", 5, "retry", "x")));
+        RunTrace r = new RunTrace("head", 1, 1, 10, List.of("engine 0 @ 127.0.0.1:25521"), 64, 8, 0,
+                List.of(on("engine 0 @ 127.0.0.1:25521"), skipped), List.of(new TraceMark("chip 1", 6, "retry", "y")),
+                List.of(below));
+
+        RunTrace moved = r.shifted(1_000);
+
+        assertEquals(1_001, moved.startNanos());
+        assertEquals(1_010, moved.endNanos());
+        assertEquals(r.wallNanos(), moved.wallNanos());
+        TaskTrace t = moved.tasks().get(0);
+        assertEquals(List.of(1_001L, 1_002L, 1_003L, 1_004L, 1_005L),
+                List.of(t.submitNanos(), t.readyNanos(), t.dispatchNanos(), t.startNanos(), t.endNanos()));
+        TaskTrace s = moved.tasks().get(1);
+        assertEquals(List.of(1_002L, 0L, 0L, 0L, 0L),
+                List.of(s.submitNanos(), s.readyNanos(), s.dispatchNanos(), s.startNanos(), s.endNanos()),
+                "a step that did not happen stays 0");
+        assertEquals(1_006, moved.marks().get(0).nanos());
+        RunTrace movedBelow = moved.below().get(0);
+        assertEquals(1_002, movedBelow.startNanos());
+        assertEquals(1_009, movedBelow.endNanos());
+        assertEquals(1_004, movedBelow.tasks().get(0).startNanos());
+        assertEquals(1_005, movedBelow.marks().get(0).nanos());
+        assertEquals(below.node(), movedBelow.node());
+        assertEquals(r.shifted(-1_000).shifted(1_000), r, "shifting back and forth is the same trace");
+        assertSame(r, r.shifted(0));
+        assertEquals(r, moved.shifted(-1_000));
+    }
+
+    @Test
+    void withBelowAppendsRunsInOrderAndNamedRenamesOnlyTheNode() {
+        RunTrace a = TRACE.named("engine 0 @ 127.0.0.1:25521");
+        RunTrace b = TRACE.named("engine 1 @ 127.0.0.1:25522");
+        assertEquals("engine 0 @ 127.0.0.1:25521", a.node());
+        assertEquals(TRACE.tasks(), a.tasks());
+        assertEquals(TRACE.workers(), a.workers());
+        assertEquals(TRACE.run(), a.run());
+
+        RunTrace r = TRACE.withBelow(List.of(a)).withBelow(List.of(b, a));
+
+        assertEquals(List.of(a, b, a), r.below());
+        assertEquals(List.of(), TRACE.below(), "a trace is not changed by withBelow");
+        assertSame(TRACE, TRACE.withBelow(List.of()));
+        assertEquals(r.below(), r.withMarks(List.of(new TraceMark("chip 0", 3, "retry", ""))).below(),
+                "marks keep the runs below");
+        assertEquals(r.below(), r.withWorkersRenamed(Map.of("chip 0", "chip 0 @ n")).below(),
+                "renaming the lanes keeps the runs below");
+    }
 }
