@@ -3,6 +3,7 @@ package dev.strata.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.trace.RunTrace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,5 +104,16 @@ class NodeTaskCountsTest {
             th.join(20_000);
         }
         assertEquals(Map.of("127.0.0.1:25521", 2L * each, "127.0.0.1:25522", 2L * each), counts.snapshot());
+    }
+
+    @Test
+    void keepsTheRunsBelowOfThisRunUntilAReset() {
+        NodeTaskCounts counts = new NodeTaskCounts();
+        RunTrace below = new RunTrace("pekko://strata@127.0.0.1:25522", 1, 10, 20, List.of("chip 0"), 0, 0, 0,
+                List.of());
+        counts.ranBelow(1, "pekko://strata@127.0.0.1:25522", below);
+        assertEquals(List.of(new NodeTaskCounts.RunBelow(1, "127.0.0.1:25522", below)), counts.runsBelow());
+        counts.reset();
+        assertTrue(counts.runsBelow().isEmpty());
     }
 }

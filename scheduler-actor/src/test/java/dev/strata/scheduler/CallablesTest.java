@@ -57,4 +57,19 @@ class CallablesTest {
         assertEquals(List.of(), before);
         assertThrows(UnsupportedOperationException.class, () -> callables.subs().add(sub));
     }
+
+    @Test
+    void atLevel4TheNextLevelCallablesAreTheOrchFns() {
+        Callables callables = new Callables();
+        callables.addChip("gemm", ctx -> { });
+        OrchFn split = (orch, args, config) -> { };
+        assertEquals(0, callables.addOrchFn("split", split));
+        assertEquals(1, callables.addOrchFn("merge", split));
+        assertEquals(List.of("gemm"), callables.nextLevelNames(3));
+        assertEquals(List.of("split", "merge"), callables.nextLevelNames(4), "an engine's next-level workers run orch fns");
+        assertEquals(new Catalog(0, List.of("split", "merge"), 1, 2, 0), callables.catalog(4, 1, 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> callables.addOrchFn("split", split), "taken name");
+        assertThrows(IllegalArgumentException.class, () -> callables.addOrchFn(" ", split), "blank name");
+        assertEquals(2, callables.orchFns().size());
+    }
 }

@@ -20,9 +20,13 @@ import dev.strata.scheduler.Orchestrator;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
+import dev.strata.trace.ChromeTrace;
+import dev.strata.trace.RunReport;
 import dev.strata.trace.RunTrace;
 import dev.strata.trace.TaskTrace;
+import java.io.ByteArrayOutputStream;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -123,6 +127,11 @@ class Level4ClusterTest {
         return m;
     }
 
+    /** What one round of scale-add with {@code s} makes of {@link #matrix}({@code base}). */
+    static float[] expectedOnce(float base, long s) {
+        return expected(base, s, 1);
+    }
+
     /** What {@code times} rounds of scale-add with {@code s} make of {@link #matrix}({@code base}). */
     private static float[] expected(float base, long s, int times) {
         float[] v = new float[ROWS * COLS];
@@ -141,7 +150,7 @@ class Level4ClusterTest {
     }
 
     @Test
-    void aLevel4RunSplitsWorkOverTwoEnginesOnTwoNodesAndTheirTracesSitInsideItsSpans() {
+    void aLevel4RunSplitsWorkOverTwoEnginesOnTwoNodesAndTheirTracesSitInsideItsSpans() throws Exception {
         ContinuousTensor a = matrix(1);
         ContinuousTensor b = matrix(100);
         head.run(Task.of((orch, args, cfg) -> {
@@ -169,6 +178,15 @@ class Level4ClusterTest {
                         "level-3 task inside its level-4 span: " + chipTask + " in " + span);
             }
         }
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        ChromeTrace.write(json, trace);
+        String chrome = json.toString(StandardCharsets.UTF_8);
+        String report = RunReport.html(trace);
+        for (String engine : trace.below().stream().map(RunTrace::node).distinct().toList()) {
+            assertTrue(chrome.contains("\"" + engine + "\""), "the Chrome trace has a process per engine: " + engine);
+            assertTrue(report.contains(engine), "the report has a section per engine: " + engine);
+        }
+        assertTrue(report.contains("Engines below"), "the report shows the engines' chips");
     }
 
     @Test
