@@ -3,7 +3,7 @@ package dev.strata.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import dev.strata.cluster.WorkerNode;
+import dev.strata.workernode.WorkerNode;
 import dev.strata.config.InvalidSettingException;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;

@@ -22,7 +22,7 @@ import java.util.List;
  * THREAD mode, while the other kernels run. A task whose class the child lacks (another head, another table)
  * replaces the child by one with the new table. A child that dies fails its task; the next task starts a fresh one.
  */
-final class ProcessKernels implements NodeKernels {
+public final class ProcessKernels implements NodeKernels {
     private final int chipIndex;
     private final String node;
     private final SharedTensorMemory memory;
@@ -39,7 +39,7 @@ final class ProcessKernels implements NodeKernels {
      * while this runs), use {@code chipThreads} block threads, start and are watched by {@code settings}
      * ({@code strata.worker.process}) and record their round trips in {@code roundTrips}.
      */
-    ProcessKernels(int chipIndex, String node, SharedTensorMemory memory, int chipThreads, ProcessSettings settings,
+    public ProcessKernels(int chipIndex, String node, SharedTensorMemory memory, int chipThreads, ProcessSettings settings,
                    RoundTripStats roundTrips) {
         this.chipIndex = chipIndex;
         this.node = node;

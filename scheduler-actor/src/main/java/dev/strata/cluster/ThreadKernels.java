@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * THREAD mode on a node: a chip entity's kernels run in the node's JVM, each made by class name once and kept in a
  * {@link ChipWorker} of its own (which keeps the kernel instance and the block threads of multi-block calls).
  */
-final class ThreadKernels implements NodeKernels {
+public final class ThreadKernels implements NodeKernels {
     private final int chipIndex;
     private final String node;
     private final TensorMemory memory;
@@ -19,7 +19,7 @@ final class ThreadKernels implements NodeKernels {
     private final Map<String, ChipWorker> byClass = new ConcurrentHashMap<>();
 
     /** Chip {@code chipIndex} of the node at {@code node}, on {@code memory}, {@code chipThreads} block threads. */
-    ThreadKernels(int chipIndex, String node, TensorMemory memory, int chipThreads) {
+    public ThreadKernels(int chipIndex, String node, TensorMemory memory, int chipThreads) {
         this.chipIndex = chipIndex;
         this.node = node;
         this.memory = memory;

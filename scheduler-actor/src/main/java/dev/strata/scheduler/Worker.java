@@ -3,7 +3,6 @@ package dev.strata.scheduler;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.cluster.ChipEntities;
-import dev.strata.cluster.EngineEntities;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.config.ChipMode;
 import dev.strata.config.ClusterSettings;
@@ -11,6 +10,7 @@ import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
 import dev.strata.metrics.EngineMetricsMBean;
+import dev.strata.process.ClassByName;
 import dev.strata.process.KernelClasses;
 import dev.strata.process.ProcessLimits;
 import dev.strata.protocol.ChipKernel;
@@ -136,11 +136,25 @@ public final class Worker implements AutoCloseable {
                         + " strata.worker.level = " + settings.level() + " and strata.cluster.enabled = "
                         + cluster.enabled() + " (docs/cluster.md, \"Level 4\")");
             }
-            EngineEntities.requireLoadable(name, fn);
+            requireLoadable(name, fn);
             return callables.addOrchFn(name, fn);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Checks that a worker node can make orch fn {@code fn}'s class by name.
+     *
+     * @throws IllegalArgumentException naming the orch fn, its class and why (a lambda, say) it cannot run there
+     */
+    private static void requireLoadable(String name, OrchFn fn) {
+        ClassByName.whyNotConstructible(fn.getClass()).ifPresent(why -> {
+            throw new IllegalArgumentException("orch fn '" + name + "' (" + fn.getClass().getName() + ") cannot run"
+                    + " on a worker node's engine: " + why + ". A worker node creates its own instance by class name,"
+                    + " so register a public top-level or public static nested class with a public no-arg constructor,"
+                    + " on the nodes' class path too");
+        });
     }
 
     /**

@@ -33,14 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class NodeChipTest {
-    static final String NODE = "pekko://strata@127.0.0.1:25521";
+public class NodeChipTest {
+    public static final String NODE = "pekko://strata@127.0.0.1:25521";
     // Addresses of the head, which the node never dereferences: it copies the bytes to its own memory.
     private static final ContinuousTensor IN = ContinuousTensor.of(0x10_0000_0040L, DataType.FLOAT32, 4);
     private static final ContinuousTensor OUT = ContinuousTensor.of(0x10_0000_0080L, DataType.FLOAT32, 4);
     private static final ActorTestKit TEST_KIT = ActorTestKit.create();
     static final ActorSystem<Void> TRANSFER_SYSTEM = TEST_KIT.system();
-    static final TensorTransfer TRANSFER = new TensorTransfer(TRANSFER_SYSTEM, Duration.ofSeconds(20));
+    public static final TensorTransfer TRANSFER = new TensorTransfer(TRANSFER_SYSTEM, Duration.ofSeconds(20));
 
     private final SharedTensorMemory memory = SharedTensorMemory.create(null, 64 * 1024,
             SharedTensorMemory.MIN_REGION);
@@ -58,7 +58,7 @@ class NodeChipTest {
         TEST_KIT.shutdownTestKit();
     }
 
-    static byte[] floats(float... values) {
+    public static byte[] floats(float... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putFloat(v);
@@ -70,7 +70,7 @@ class NodeChipTest {
      * The dispatch the head makes for {@code args}: its plan, and the bytes of its in-tensors taken from
      * {@code contents} (one array per tensor of the plan; those of tensors that do not go in are ignored).
      */
-    static ChipEntity.Run run(String kernelClass, TaskArgsSnapshot args, List<byte[]> contents) {
+    public static ChipEntity.Run run(String kernelClass, TaskArgsSnapshot args, List<byte[]> contents) {
         return run(kernelClass, args, contents, () -> { });
     }
 
@@ -86,14 +86,14 @@ class NodeChipTest {
                 CallConfig.DEFAULT, 0, List.of(kernelClass), null);
     }
 
-    static ChipEntity.Run addScalar(String kernelClass, float scalar) {
+    public static ChipEntity.Run addScalar(String kernelClass, float scalar) {
         TaskArgsSnapshot args = (TaskArgsSnapshot) new TaskArgs().addTensor(IN, TensorArgType.INPUT)
                 .addTensor(OUT, TensorArgType.OUTPUT).addScalar((long) scalar).view();
         return run(kernelClass, args, List.of(floats(1, 2, 3, 4), floats(0, 0, 0, 0)));
     }
 
     /** The answer's bytes, read whole. */
-    static byte[] back(ChipEntity.Ran ran) throws Exception {
+    public static byte[] back(ChipEntity.Ran ran) throws Exception {
         ByteBuffer all = ByteBuffer.allocate((int) ran.back().size());
         TRANSFER.writeWhenAllArrived(ran.back(), List.of(all));
         return all.array();

@@ -3,6 +3,7 @@ package dev.strata.node.cluster;
 import com.typesafe.config.Config;
 import dev.strata.cluster.ChipEntities;
 import dev.strata.cluster.EngineEntities;
+import dev.strata.workernode.EngineKernels;
 import dev.strata.cluster.MemberConfig;
 import dev.strata.cluster.NodeChip;
 import dev.strata.cluster.TensorTransfer;
@@ -41,7 +42,8 @@ final class CrashableNode implements AutoCloseable {
         String self = system.address().toString();
         TensorTransfer transfer = new TensorTransfer(system, java.time.Duration.ofSeconds(30));
         ChipEntities.host(system, i -> new NodeChip(i, self, memory, 1, tasksRun, transfer), kernels);
-        EngineEntities.host(system, config, tasksRun, transfer, kernels);
+        EngineEntities.host(system, i -> new NodeChip(i, self, new EngineKernels(i, self, config), tasksRun,
+                transfer), kernels);
     }
 
     String address() {

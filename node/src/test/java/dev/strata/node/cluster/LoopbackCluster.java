@@ -2,7 +2,7 @@ package dev.strata.node.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.strata.cluster.WorkerNode;
+import dev.strata.workernode.WorkerNode;
 import dev.strata.scheduler.Worker;
 import java.io.IOException;
 import java.io.UncheckedIOException;

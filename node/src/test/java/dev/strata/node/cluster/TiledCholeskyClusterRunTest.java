@@ -3,7 +3,7 @@ package dev.strata.node.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.cluster.WorkerNode;
+import dev.strata.workernode.WorkerNode;
 import dev.strata.node.Cli;
 import dev.strata.node.JobKind;
 import dev.strata.node.RunFile;

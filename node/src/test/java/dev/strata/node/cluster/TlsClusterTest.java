@@ -10,7 +10,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.cluster.ClusterJoinException;
 import dev.strata.cluster.MemberConfig;
-import dev.strata.cluster.WorkerNode;
+import dev.strata.workernode.WorkerNode;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ContinuousTensor;

@@ -1,4 +1,4 @@
-package dev.strata.cluster;
+package dev.strata.workernode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.cluster.ChipEntity;
+import dev.strata.cluster.EngineSetup;
+import dev.strata.cluster.NodeChip;
+import dev.strata.cluster.NodeChipTest;
+import dev.strata.cluster.ShippingKernels;
+import dev.strata.cluster.TensorBytes;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsView;

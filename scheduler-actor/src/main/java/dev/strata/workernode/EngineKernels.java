@@ -1,7 +1,11 @@
-package dev.strata.cluster;
+package dev.strata.workernode;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.cluster.ChipEntity;
+import dev.strata.cluster.CommonClock;
+import dev.strata.cluster.EngineSetup;
+import dev.strata.cluster.NodeKernels;
 import dev.strata.process.ClassByName;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsView;
@@ -25,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * task and run; a head with other kernels gets a fresh engine. One level-3 run at a time: a second task waits.
  *
  * <p>Each task is one {@link Worker#run}: the orch fn gets the task's node-local tensors (already copied into the
- * engine's memory by {@link NodeChip}) and scalars and its config, and the run drains before the answer goes back
+ * engine's memory by {@code NodeChip}) and scalars and its config, and the run drains before the answer goes back
  * with its trace (the engine always records one in memory) on the common clock. A level-3 failure fails the run
  * with its {@code TaskFailedException}, which the head receives as this task's error; the engine stays usable.
  */
-final class EngineKernels implements NodeKernels {
+public final class EngineKernels implements NodeKernels {
     private static final Logger LOG = LoggerFactory.getLogger(EngineKernels.class);
 
     private final int index;
@@ -43,7 +47,7 @@ final class EngineKernels implements NodeKernels {
     private boolean closed;
 
     /** Engine {@code index} of the worker node at {@code node}, whose settings are {@code nodeConfig} (resolved). */
-    EngineKernels(int index, String node, Config nodeConfig) {
+    public EngineKernels(int index, String node, Config nodeConfig) {
         this.index = index;
         this.node = node;
         this.nodeConfig = nodeConfig;

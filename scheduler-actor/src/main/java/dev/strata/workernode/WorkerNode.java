@@ -1,6 +1,14 @@
-package dev.strata.cluster;
+package dev.strata.workernode;
 
 import com.typesafe.config.Config;
+import dev.strata.cluster.ChipEntities;
+import dev.strata.cluster.EngineEntities;
+import dev.strata.cluster.MemberConfig;
+import dev.strata.cluster.NodeChip;
+import dev.strata.cluster.NodeKernels;
+import dev.strata.cluster.ProcessKernels;
+import dev.strata.cluster.TensorTransfer;
+import dev.strata.cluster.ThreadKernels;
 import dev.strata.config.ChipMode;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.InvalidSettingException;
@@ -102,7 +110,8 @@ public final class WorkerNode implements AutoCloseable {
         ChipEntities.host(system, i -> new NodeChip(i, self, node.chipKernels(i, self, settings), node.tasksRun,
                 transfer), kernels);
         // Level 4: each engine entity is a level-3 engine of this node, started at its first task.
-        EngineEntities.host(system, config, node.tasksRun, transfer, kernels);
+        EngineEntities.host(system, i -> new NodeChip(i, self, new EngineKernels(i, self, config), node.tasksRun,
+                transfer), kernels);
         if (childrenAttach) {
             // Before the system terminates, whatever stopped it (leave, downing, terminate): children first, then the
             // file they mapped. Its pages stay while this JVM maps them; a task still running keeps working.

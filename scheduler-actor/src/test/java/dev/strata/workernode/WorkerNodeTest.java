@@ -1,4 +1,4 @@
-package dev.strata.cluster;
+package dev.strata.workernode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
