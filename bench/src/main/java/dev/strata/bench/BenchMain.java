@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +23,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar bench/target/strata-bench.jar
  *      [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,...]
- *      [--chips-per-node 4] [--cluster-tensor 16MiB]</pre>
+ *      [--chips-per-node 4] [--cluster-tensor 16MiB] [--peer starpu]</pre>
  *
  * The cluster scenarios (k, l, m) start {@value #NODES} worker-node JVMs from this JVM's own class path (the bench
  * jar holds the node program and the bench's kernels) when the first of them runs, and always stop them at the end.
+ * With {@code --peer starpu} StarPU's harness runs before the first and after each of the scenarios both measure
+ * (a2, b, c), so the two alternate in one invocation, and a second table gives the ratio per shape
+ * ({@link StarPuPeer}); without the library it says so and runs Strata alone.
  */
 public final class BenchMain {
     /** Worker-node JVMs of the loopback cluster. */
@@ -35,7 +39,7 @@ public final class BenchMain {
     }
 
     /** Every scenario id, for --only. */
-    static final String IDS = "a2 a8 b c d f e p1 p2 k l m";
+    static final String IDS = "a2 a8 b c d f e p1 p2 s k l m";
 
     /** The measured samples of one metric. */
     record Result(Metric metric, double[] samples) {
@@ -49,6 +53,7 @@ public final class BenchMain {
         int warmup = 1;
         Path out = Path.of("bench-results/bench.json");
         List<String> only = List.of();
+        boolean peer = false;
         ClusterScenario.Sizes cluster = ClusterScenario.Sizes.DEFAULT;
         for (int i = 0; i < argv.length; i++) {
             String value = i + 1 < argv.length ? argv[i + 1] : null;
@@ -59,6 +64,12 @@ public final class BenchMain {
                 case "--only" -> only = Arrays.asList(require(argv[i], value).split(","));
                 case "--chips-per-node" -> cluster = cluster.withChipsPerNode(positive(argv[i], value));
                 case "--cluster-tensor" -> cluster = cluster.withTensorBytes(size(argv[i], value));
+                case "--peer" -> {
+                    if (!"starpu".equals(require(argv[i], value))) {
+                        usage("--peer knows only starpu, not " + value);
+                    }
+                    peer = true;
+                }
                 default -> usage("unknown argument " + argv[i]);
             }
             i++;
@@ -79,6 +90,16 @@ public final class BenchMain {
                     + "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
         }
 
+        Optional<StarPuPeer> starpu = Optional.empty();
+        if (peer) {
+            List<String> why = new ArrayList<>();
+            starpu = StarPuPeer.locate(out.toAbsolutePath().getParent().resolve("starpu"), why);
+            starpu.ifPresentOrElse(p -> System.out.println("peer: StarPU's harness built; it runs before the first and"
+                    + " after each of " + StarPuPeer.METRICS), () -> System.out.println("peer: " + String.join("; ", why)
+                    + ": running Strata alone"));
+        }
+        List<StarPuPeer.Figures> peerRuns = new ArrayList<>();
+
         long t0 = System.nanoTime();
         List<Result> results = new ArrayList<>();
         Path nodeFiles = out.toAbsolutePath().getParent().resolve("cluster-nodes");
@@ -88,7 +109,15 @@ public final class BenchMain {
             scenarios.addAll(ClusterScenario.all(nodes, cluster));
             for (Scenario s : scenarios) {
                 if (only.isEmpty() || only.stream().anyMatch(o -> s.id.startsWith(o.trim()))) {
+                    boolean shared = starpu.isPresent() && s.metrics().stream()
+                            .anyMatch(m -> StarPuPeer.METRICS.contains(m.id()));
+                    if (shared && peerRuns.isEmpty()) {
+                        peerRuns.add(runPeer(starpu.get(), reps));
+                    }
                     results.addAll(measure(s, warmup, reps));
+                    if (shared) {
+                        peerRuns.add(runPeer(starpu.get(), reps));
+                    }
                 }
             }
         }
@@ -99,16 +128,34 @@ public final class BenchMain {
 
         System.out.println();
         System.out.print(Report.table(results));
+        if (!peerRuns.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%nStrata beside StarPU (%d StarPU runs interleaved; ratio > 1: Strata is"
+                    + " faster)%n", peerRuns.size());
+            System.out.print(Report.peerTable(results, peerRuns));
+        }
         System.out.printf(Locale.ROOT, "%nratio = speed-up over the seed (> 1 is faster); "
-                + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e; PROCESS mode (p): ≥ 20k tasks/s, round trip p50 ≤ 50 µs;%n"
+                + "bar: ≥ 2× the seed on a8, b, c; ≥ 250k tasks/s on a2, ≥ 130k groups/s on d, p50 ≤ 20 µs on e"
+                + " (issue 11); PROCESS mode (p): ≥ 20k tasks/s, round trip p50 ≤ 50 µs; 10⁶ tasks (s): resident"
+                + " memory ≤ 2× the 10⁴ run's;%n"
                 + "loopback cluster (k, l, m): ≥ 20k tasks/s, hop p50 ≤ 1 ms%n"
                 + "whole benchmark: %.1f s (load average now %.2f)%n", seconds, loadAverage());
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
         String machine = machineJson(started, loadAtStart, reps, warmup, seconds);
-        Files.writeString(out, Report.json(results, machine), StandardCharsets.UTF_8);
+        Files.writeString(out, Report.json(results, machine, peerRuns.isEmpty() ? null : Report.peerJson(peerRuns)),
+                StandardCharsets.UTF_8);
         System.out.println("wrote " + out);
+    }
+
+    /** One run of StarPU's harness at the sizes of Strata's scenarios, {@code reps} repetitions. */
+    private static StarPuPeer.Figures runPeer(StarPuPeer starpu, int reps) throws IOException {
+        System.out.printf(Locale.ROOT, "%-4s %-45s", "peer", "StarPU harness (a, b, c)");
+        StarPuPeer.Figures f = starpu.run(Scenario.Independent.N, Scenario.Chain.N, Math.max(reps, 3));
+        System.out.printf(Locale.ROOT, " %s tasks/s, %s µs/hop, %s ms/run%n",
+                Report.format(f.independentTasksPerSecond()), Report.format(f.chainMicrosPerHop()),
+                Report.format(f.fanMillisPerRun()));
+        return f;
     }
 
     /** Builds the scenario's Worker once, runs the warm-up and measured repetitions, closes it. */
@@ -209,7 +256,7 @@ public final class BenchMain {
         System.err.println(problem);
         System.err.println("usage: java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar strata-bench.jar"
                 + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p,k,l,m]"
-                + " [--chips-per-node 4] [--cluster-tensor 16MiB]");
+                + " [--chips-per-node 4] [--cluster-tensor 16MiB] [--peer starpu]");
         System.exit(2);
     }
 }

@@ -30,7 +30,52 @@ final class Report {
         return sb.toString();
     }
 
+    /**
+     * Strata beside its peer, per shape both measure: StarPU's figure in each of its runs (interleaved with Strata's
+     * scenarios in this invocation) and their median, Strata's median, and the ratio (above 1: Strata is faster).
+     */
+    static String peerTable(List<Result> results, List<StarPuPeer.Figures> peerRuns) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-6s %-8s %12s  %-30s %12s %8s%n", "id",
+                "unit", "StarPU", "[its runs]", "Strata", "ratio"));
+        for (Result r : results) {
+            String id = r.metric().id();
+            if (!StarPuPeer.METRICS.contains(id)) {
+                continue;
+            }
+            double[] peer = peerRuns.stream().mapToDouble(f -> f.forMetric(id)).toArray();
+            double peerMedian = Stats.of(peer).median();
+            double strata = r.stats().median();
+            StringJoiner runs = new StringJoiner(" ", "[", "]");
+            for (double v : peer) {
+                runs.add(format(v));
+            }
+            sb.append(String.format(Locale.ROOT, "%-6s %-8s %12s  %-30s %12s %7.2f×%n", id, r.metric().unit(),
+                    format(peerMedian), runs, format(strata), peerRatio(r.metric(), strata, peerMedian)));
+        }
+        return sb.toString();
+    }
+
+    /** Strata's speed over the peer's for metric {@code m} (above 1: Strata is faster). */
+    static double peerRatio(Metric m, double strata, double peer) {
+        return m.higherIsBetter() ? strata / peer : peer / strata;
+    }
+
+    /** The peer's runs as JSON: one object per run, in run order. */
+    static String peerJson(List<StarPuPeer.Figures> peerRuns) {
+        StringJoiner list = new StringJoiner(", ", "[", "]");
+        for (StarPuPeer.Figures f : peerRuns) {
+            list.add(String.format(Locale.ROOT, "{\"a2\": %s, \"b-hop\": %s, \"c\": %s}",
+                    number(f.independentTasksPerSecond()), number(f.chainMicrosPerHop()), number(f.fanMillisPerRun())));
+        }
+        return "{\"name\": \"StarPU\", \"runs\": " + list + "}";
+    }
+
     static String json(List<Result> results, String machine) {
+        return json(results, machine, null);
+    }
+
+    /** Every sample as JSON; {@code peer} ({@link #peerJson}) is added when not null. */
+    static String json(List<Result> results, String machine, String peer) {
         StringJoiner list = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Result r : results) {
             Metric m = r.metric();
@@ -46,7 +91,8 @@ final class Report {
                     number(s.median()), number(s.min()), number(s.max()), number(m.seed()), number(m.bar()),
                     m.hasBar() ? String.valueOf(m.passes(s.median())) : "null"));
         }
-        return "{\n  \"machine\": " + machine + ",\n  \"results\": " + list + "\n}\n";
+        return "{\n  \"machine\": " + machine + (peer == null ? "" : ",\n  \"peer\": " + peer)
+                + ",\n  \"results\": " + list + "\n}\n";
     }
 
     /** 3 significant figures, thousands as k: 44000 → "44.0k", 0.62 → "0.620", 123.4 → "123". */
