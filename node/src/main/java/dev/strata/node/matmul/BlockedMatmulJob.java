@@ -126,7 +126,7 @@ public final class BlockedMatmulJob implements Job {
      * C = A x B on the engines: A, B and C (filled with NaN, so a row nobody wrote cannot pass) in the head's memory,
      * one level-4 run of {@link RowPanels}; returns C.
      */
-    float[] multiplyOnEngines(Worker head, float[] a, float[] b, int n, int engines) {
+    private float[] multiplyOnEngines(Worker head, float[] a, float[] b, int n, int engines) {
         TensorMemory memory = head.memory();
         ContinuousTensor ta = memory.allocate(DataType.FLOAT32, n, n);
         ContinuousTensor tb = memory.allocate(DataType.FLOAT32, n, n);
