@@ -77,11 +77,11 @@ public final class BlockedMatmulJob implements Job {
         int n = settings.matrixSize();
         int engines = worker.chipWorkers();
         int reps = settings.repetitions();
-        PanelPlan.Rows widest = PanelPlan.panels(n, engines).get(0);
-        int tilesPerPanel = PanelPlan.tiles(widest.count(), settings.tileSize()).size();
+        int widest = PanelPlan.panels(n, engines).stream().mapToInt(PanelPlan.Rows::count).max().orElseThrow();
+        int tilesPerPanel = PanelPlan.tiles(widest, settings.tileSize()).size();
         out.printf(Locale.ROOT, "level4-matmul: C = A x B, n=%d (FLOAT32), %d engines (level 3), a row panel of"
                         + " <= %d rows each, tiles of %d rows, block-dim=%d%n",
-                n, engines, widest.count(), settings.tileSize(), settings.blockDim());
+                n, engines, widest, settings.tileSize(), settings.blockDim());
         out.printf(Locale.ROOT, "  tasks        1 level-4 group of %d (one panel per engine), <= %d GEMM chip tasks"
                 + " per engine%n", engines, tilesPerPanel);
 
