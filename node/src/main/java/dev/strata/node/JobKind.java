@@ -2,12 +2,15 @@ package dev.strata.node;
 
 import dev.strata.node.job.JobSection;
 import dev.strata.node.job.Job;
+import dev.strata.config.ClusterSettings;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
 import dev.strata.node.cholesky.CholeskySettings;
 import dev.strata.node.cholesky.TiledCholeskyJob;
 import dev.strata.node.dag.NoopDagJob;
 import dev.strata.node.dag.NoopDagSettings;
+import dev.strata.node.matmul.BlockedMatmulJob;
+import dev.strata.node.matmul.MatmulSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,7 +18,8 @@ import java.util.stream.Collectors;
 /** The jobs a run file can name in {@code strata.job.kind}, each with the settings it reads. */
 public enum JobKind {
     TILED_CHOLESKY("tiled-cholesky", CholeskySettings.KEYS),
-    NOOP_DAG("noop-dag", NoopDagSettings.KEYS);
+    NOOP_DAG("noop-dag", NoopDagSettings.KEYS),
+    LEVEL4_MATMUL("level4-matmul", MatmulSettings.KEYS);
 
     private final String configName;
     private final List<String> keys;
@@ -62,6 +66,8 @@ public enum JobKind {
         return switch (kind) {
             case TILED_CHOLESKY -> new TiledCholeskyJob(CholeskySettings.read(section), worker);
             case NOOP_DAG -> new NoopDagJob(NoopDagSettings.read(section), worker);
+            case LEVEL4_MATMUL -> new BlockedMatmulJob(MatmulSettings.read(section), worker,
+                    ClusterSettings.fromConfig(runFile.config()));
         };
     }
 }

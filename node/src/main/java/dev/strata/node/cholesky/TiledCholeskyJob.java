@@ -7,6 +7,7 @@ import dev.strata.node.job.JobSection;
 import dev.strata.node.job.JobFailedException;
 import dev.strata.node.job.LocalTaskContext;
 import dev.strata.node.job.LocalTensorMemory;
+import dev.strata.node.job.Timings;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.DataType;
@@ -93,9 +94,9 @@ public final class TiledCholeskyJob implements Job {
         } finally {
             m.free();
         }
-        double onEngine = median(engineSeconds);
+        double onEngine = Timings.median(engineSeconds);
         out.printf(Locale.ROOT, "  engine       %.3f s %s, %.2f GFLOP/s (n^3/3 flops)%n",
-                onEngine, spread(engineSeconds), settings.flops() / onEngine / 1e9);
+                onEngine, Timings.spread(engineSeconds), settings.flops() / onEngine / 1e9);
 
         if (settings.sequentialBaseline()) {
             double[] sequentialSeconds = new double[reps];
@@ -107,9 +108,9 @@ public final class TiledCholeskyJob implements Job {
                 sequentialSeconds[r] = (System.nanoTime() - start) / 1e9;
                 expectSameFactor(factor, local.lowerTriangle(), "the sequential run and the engine");
             }
-            double sequential = median(sequentialSeconds);
+            double sequential = Timings.median(sequentialSeconds);
             out.printf(Locale.ROOT, "  sequential   %.3f s %s, %.2f GFLOP/s (same kernel calls, one thread, same factor)%n",
-                    sequential, spread(sequentialSeconds), settings.flops() / sequential / 1e9);
+                    sequential, Timings.spread(sequentialSeconds), settings.flops() / sequential / 1e9);
             out.printf(Locale.ROOT, "  speed-up     %.2fx%n", sequential / onEngine);
         }
     }
@@ -205,22 +206,6 @@ public final class TiledCholeskyJob implements Job {
 
     private static CallConfig callConfig(int blockDim) {
         return new CallConfig(blockDim, CallConfig.DEFAULT.aicpuThreadNum(), false);
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int mid = v.length / 2;
-        return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-    }
-
-    private static String spread(double[] seconds) {
-        if (seconds.length == 1) {
-            return "(1 run)";
-        }
-        double min = Arrays.stream(seconds).min().orElseThrow();
-        double max = Arrays.stream(seconds).max().orElseThrow();
-        return String.format(Locale.ROOT, "(median of %d, %.3f-%.3f)", seconds.length, min, max);
     }
 
     private static String countByKernel(List<TileOp> plan) {
