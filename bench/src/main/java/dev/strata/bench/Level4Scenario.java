@@ -113,7 +113,7 @@ abstract class Level4Scenario extends ClusterScenario {
      */
     static final class Chain extends Level4Scenario {
         Chain(LoopbackNodes nodes, ClusterScenario.Sizes cluster, Sizes sizes) {
-            super("o", String.format("%,d-task level-4 INOUT chain, %d engines", sizes.chainTasks(), nodes.count()),
+            super("o", String.format("%,d-task level-4 INOUT chain", sizes.chainTasks()),
                     nodes, cluster, sizes);
         }
 
