@@ -108,8 +108,8 @@ abstract class Level4Scenario extends ClusterScenario {
 
     /**
      * (o) An INOUT chain of level-4 tasks on one 64-byte tensor, so no two overlap: the overhead of each task over the
-     * level-3 run it carried ({@link Level4Overhead}, from the head's in-memory trace), p50 and p99, and the level-3
-     * run's own wall time p50 for scale.
+     * level-3 run it carried ({@link Level4Overhead}, from the head's in-memory trace), p50 and p99, the p50 of its two
+     * parts (to the run's start, after the run's end), and the level-3 run's own wall time p50 for scale.
      */
     static final class Chain extends Level4Scenario {
         Chain(LoopbackNodes nodes, ClusterScenario.Sizes cluster, Sizes sizes) {
@@ -126,6 +126,8 @@ abstract class Level4Scenario extends ClusterScenario {
         List<Metric> metrics() {
             return List.of(Metric.lower(id + "-p50", title + ", overhead p50", "µs", Double.NaN, 2_000),
                     Metric.lower(id + "-p99", "  overhead over the level-3 run p99", "µs", Double.NaN, Double.NaN),
+                    Metric.lower(id + "-to50", "  task start → level-3 run start p50", "µs", Double.NaN, Double.NaN),
+                    Metric.lower(id + "-back50", "  level-3 run end → task end p50", "µs", Double.NaN, Double.NaN),
                     Metric.lower(id + "-run50", "  level-3 run (one no-op chip task) p50", "µs", Double.NaN,
                             Double.NaN));
         }
@@ -140,9 +142,11 @@ abstract class Level4Scenario extends ClusterScenario {
                 }
             });
             w.memory().free(t);
-            Stats overhead = Stats.of(Level4Overhead.micros(w.lastRunTrace()));
+            Level4Overhead overhead = Level4Overhead.of(w.lastRunTrace());
+            Stats total = Stats.of(overhead.total());
             Stats runs = Stats.of(w.lastRunTrace().below().stream().mapToDouble(r -> r.wallNanos() / 1e3).toArray());
-            return new double[] {overhead.percentile(50), overhead.percentile(99), runs.percentile(50)};
+            return new double[] {total.percentile(50), total.percentile(99), Stats.of(overhead.before()).percentile(50),
+                    Stats.of(overhead.after()).percentile(50), runs.percentile(50)};
         }
     }
 }

@@ -32,46 +32,49 @@ class Level4OverheadTest {
     }
 
     @Test
-    void eachTaskSpanMinusTheLevel3RunItCarriedInTimeOrderWhateverOrderTheRunsCameBackIn() {
+    void eachTaskSpanMinusTheLevel3RunItCarriedSplitAroundTheRunInTimeOrderWhateverOrderTheRunsCameBackIn() {
         RunTrace trace = level4(List.of(task(0, E0, 1_000_000, 3_000_000), task(1, E1, 3_100_000, 4_100_000),
                         task(2, E0, 5_000_000, 9_000_000)),
-                // the runs below as received, and with a node clock that is 40 µs off the head's: durations only
+                // the runs below in the order received
                 List.of(run(E1, 3_340_000, 3_840_000), run(E0, 5_040_000, 6_040_000),
                         run(E0, 1_540_000, 2_040_000)));
-        assertArrayEquals(new double[] {1500, 500, 3000}, Level4Overhead.micros(trace), 1e-9);
+        Level4Overhead overhead = Level4Overhead.of(trace);
+        assertArrayEquals(new double[] {1500, 500, 3000}, overhead.total(), 1e-9);
+        assertArrayEquals(new double[] {540, 240, 40}, overhead.before(), 1e-9, "task start to run start");
+        assertArrayEquals(new double[] {960, 260, 2960}, overhead.after(), 1e-9, "run end to task end");
     }
 
     @Test
     void aTaskThatDidNotRunNeedsNoRun() {
         RunTrace trace = level4(List.of(task(0, E0, 0, 2_000), skipped(1)), List.of(run(E0, 500, 1_500)));
-        assertArrayEquals(new double[] {1}, Level4Overhead.micros(trace), 1e-9);
+        assertArrayEquals(new double[] {1}, Level4Overhead.of(trace).total(), 1e-9);
     }
 
     @Test
     void aTaskWithoutItsRunIsRefused() {
         RunTrace trace = level4(List.of(task(0, E0, 0, 2_000), task(1, E0, 3_000, 4_000)),
                 List.of(run(E0, 500, 1_500)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Level4Overhead.micros(trace));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Level4Overhead.of(trace));
         assertTrue(e.getMessage().contains("2 level-4 tasks ran but 1 level-3 runs"), e.getMessage());
     }
 
     @Test
     void noTasksAtAllIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> Level4Overhead.micros(level4(List.of(), List.of())));
+        assertThrows(IllegalArgumentException.class, () -> Level4Overhead.of(level4(List.of(), List.of())));
     }
 
     @Test
     void overlappingTasksAreRefusedRatherThanPairedWrongly() {
         RunTrace trace = level4(List.of(task(0, E0, 0, 2_000), task(1, E1, 1_000, 4_000)),
                 List.of(run(E0, 500, 1_500), run(E1, 1_500, 3_500)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Level4Overhead.micros(trace));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Level4Overhead.of(trace));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
     }
 
     @Test
     void aRunOnAnotherEngineThanItsTaskIsRefused() {
         RunTrace trace = level4(List.of(task(0, E0, 0, 2_000)), List.of(run(E1, 500, 1_500)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Level4Overhead.micros(trace));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Level4Overhead.of(trace));
         assertTrue(e.getMessage().contains(E1), e.getMessage());
     }
 }
