@@ -24,9 +24,8 @@ import org.slf4j.LoggerFactory;
  *      [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,...]
  *      [--chips-per-node 4] [--cluster-tensor 16MiB]</pre>
  *
- * The cluster scenarios (k, l, m, and the level-4 n, o) start {@value #NODES} worker-node JVMs from this JVM's own
- * class path (the bench jar holds the node program and the bench's kernels and orch fns) when the first of them runs,
- * and always stop them at the end.
+ * The cluster scenarios (k, l, m) start {@value #NODES} worker-node JVMs from this JVM's own class path (the bench
+ * jar holds the node program and the bench's kernels) when the first of them runs, and always stop them at the end.
  */
 public final class BenchMain {
     /** Worker-node JVMs of the loopback cluster. */
@@ -103,7 +102,7 @@ public final class BenchMain {
         System.out.print(Report.table(results));
         System.out.printf(Locale.ROOT, "%nratio = speed-up over the seed (> 1 is faster); "
                 + "bar: ≥ 2× the seed on a–d, p50 ≤ 100 µs on e; PROCESS mode (p): ≥ 20k tasks/s, round trip p50 ≤ 50 µs;%n"
-                + "loopback cluster (k, l, m): ≥ 20k tasks/s, hop p50 ≤ 1 ms; level 4 (o): overhead p50 ≤ 2 ms%n"
+                + "loopback cluster (k, l, m): ≥ 20k tasks/s, hop p50 ≤ 1 ms%n"
                 + "whole benchmark: %.1f s (load average now %.2f)%n", seconds, loadAverage());
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
@@ -210,7 +209,7 @@ public final class BenchMain {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar strata-bench.jar"
-                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p,k,l,m,n,o]"
+                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p,k,l,m]"
                 + " [--chips-per-node 4] [--cluster-tensor 16MiB]");
         System.exit(2);
     }
