@@ -39,7 +39,7 @@ public final class BenchMain {
     }
 
     /** Every scenario id, for --only. */
-    static final String IDS = "a2 a8 b c d f e p1 p2 s k l m";
+    static final String IDS = "a2 a8 b c d f e p1 p2 s k l m n o";
 
     /** The measured samples of one metric. */
     record Result(Metric metric, double[] samples) {
@@ -107,6 +107,7 @@ public final class BenchMain {
                 cluster.arenaBytes())) {
             List<Scenario> scenarios = new ArrayList<>(Scenario.all());
             scenarios.addAll(ClusterScenario.all(nodes, cluster));
+            scenarios.addAll(Level4Scenario.all(nodes, cluster, Level4Scenario.Sizes.DEFAULT));
             for (Scenario s : scenarios) {
                 if (only.isEmpty() || only.stream().anyMatch(o -> s.id.startsWith(o.trim()))) {
                     boolean shared = starpu.isPresent() && s.metrics().stream()

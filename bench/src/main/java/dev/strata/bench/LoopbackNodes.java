@@ -108,7 +108,8 @@ final class LoopbackNodes implements AutoCloseable {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             for (int i = 0; i < count; i++) {
                 Path file = dir.resolve("node-" + (i + 1) + ".conf");
-                Files.writeString(file, member(ports.get(i)) + "strata.worker.arena-size = " + arenaBytes + "\n",
+                Files.writeString(file, member(ports.get(i)) + "strata.worker.arena-size = " + arenaBytes + "\n"
+                        + Level4Scenario.NODE_ENGINE_SETTINGS,
                         StandardCharsets.UTF_8);
                 Path log = dir.resolve("node-" + (i + 1) + ".log");
                 logs.add(log);
