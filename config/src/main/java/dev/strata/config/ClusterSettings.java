@@ -72,4 +72,16 @@ public record ClusterSettings(boolean enabled, int minWorkerNodes, Duration join
     private static String key(String name) {
         return PATH + "." + name;
     }
+
+    /** The first engine level whose next-level workers can be engines (API.md, "Level 4"). */
+    public static final int FIRST_ENGINE_LEVEL = 4;
+
+    /**
+     * Whether a level-{@code level} engine with these settings drives engines below it (level-3 engines on the worker
+     * nodes) rather than chips: at level 4 and above, in cluster mode. Below that, or without the cluster, the level
+     * is only a label.
+     */
+    public boolean enginesBelow(int level) {
+        return enabled && level >= FIRST_ENGINE_LEVEL;
+    }
 }

@@ -61,14 +61,15 @@ public final class NodeChip implements AutoCloseable {
      */
     public ChipEntity.Ran run(ChipEntity.Run run) {
         List<ContinuousTensor> copies = new ArrayList<>(run.plan().tensors().size());
-        // The copies are freed once: when the answer's bytes have been read (at once when they are inline), or here.
+        // The copies are freed once, and the kernel released with them: when the answer's bytes have been read (at
+        // once when they are inline), or here.
         AtomicBoolean freed = new AtomicBoolean();
         boolean answered = false;
         boolean pulled = false; // the dispatch's bytes were read, or their reading failed
-        TensorMemory memory = null;
+        NodeKernels.Kernel chip = null;
         try {
-            NodeKernels.Kernel chip = kernels.kernel(run);
-            memory = kernels.memory();
+            chip = kernels.kernel(run);
+            TensorMemory memory = chip.memory();
             Map<Long, ContinuousTensor> local = new HashMap<>();
             List<ByteBuffer> in = new ArrayList<>();
             List<ByteBuffer> back = new ArrayList<>();
@@ -91,10 +92,10 @@ public final class NodeChip implements AutoCloseable {
             }
             tasksRun.incrementAndGet();
             RunTrace below = chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
-            TensorMemory from = memory;
+            NodeKernels.Kernel used = chip;
             TensorBytes answer = transfer.send(back, () -> {
                 if (freed.compareAndSet(false, true)) {
-                    free(from, copies);
+                    free(used, copies);
                 }
             });
             answered = true;
@@ -108,8 +109,8 @@ public final class NodeChip implements AutoCloseable {
             return new ChipEntity.Ran(node, null, new TaskError(e.exceptionClass(),
                     e.message() == null ? "(" + where + ")" : e.message() + " (" + where + ")", e.stack()));
         } finally {
-            if (!answered && memory != null && freed.compareAndSet(false, true)) {
-                free(memory, copies);
+            if (!answered && chip != null && freed.compareAndSet(false, true)) {
+                free(chip, copies);
             }
         }
     }
@@ -125,14 +126,19 @@ public final class NodeChip implements AutoCloseable {
         }
     }
 
-    /** Frees the task's copies; a memory already closed (the node is stopping) frees them all at once. */
-    private static void free(TensorMemory memory, List<ContinuousTensor> copies) {
+    /**
+     * Frees the task's copies, then releases {@code kernel} (an engine closes only once no task's copies are left in
+     * its memory); a memory already closed (the node is stopping) frees them all at once.
+     */
+    private static void free(NodeKernels.Kernel kernel, List<ContinuousTensor> copies) {
         try {
             for (ContinuousTensor c : copies) {
-                memory.free(c);
+                kernel.memory().free(c);
             }
         } catch (IllegalStateException closed) {
             // the node's memory closed under a running task: nothing is left to free, and the answer must still go
+        } finally {
+            kernel.release();
         }
     }
 

@@ -16,18 +16,13 @@ import dev.strata.trace.RunTrace;
  */
 public interface NodeKernels extends AutoCloseable {
     /**
-     * What runs {@code run}'s task on node-local addresses (in {@link #memory()}); made (or its child JVM or engine
-     * started) on first use. Called for one task at a time.
+     * What runs {@code run}'s task on node-local addresses in its {@link Kernel#memory() memory}; made (or its child
+     * JVM or engine started) on first use. Each kernel returned is {@link Kernel#release() released} once, when the
+     * task's copies are freed.
      *
      * @throws IllegalArgumentException naming the kernel, its class and this node if the class cannot be made here
      */
     Kernel kernel(ChipEntity.Run run);
-
-    /**
-     * The memory a task's tensors must be copied into before {@link #kernel}'s runner runs it: the node's own, or
-     * the engine's (valid once {@link #kernel} returned).
-     */
-    TensorMemory memory();
 
     /** What the entity is, for failure reports: {@code chip} or {@code engine}. */
     default String what() {
@@ -38,16 +33,44 @@ public interface NodeKernels extends AutoCloseable {
     @Override
     void close();
 
-    /** One kernel (or orch fn) of an entity, ready to run on node-local args. */
-    @FunctionalInterface
+    /** One kernel (or orch fn) of an entity, ready to run one task on node-local args. */
     interface Kernel {
         /**
-         * Runs one task or group member; throws what the kernel (or its child JVM, or the engine's run) failed with.
+         * Runs the task or group member; throws what the kernel (or its child JVM, or the engine's run) failed with.
          *
          * @return the trace of the run below, on the common clock ({@link CommonClock}), when an engine ran it; null
          *         for a chip kernel
          */
         RunTrace run(TaskArgsView args, CallConfig config, int groupIndex) throws Exception;
+
+        /** The memory the task's tensors are copied into first: the node's own, or the engine's. */
+        TensorMemory memory();
+
+        /** The task's copies are freed: what the kernel holds for it may go (an engine replaced meanwhile closes). */
+        default void release() {
+        }
+
+        /** A chip kernel running {@code body} on {@code memory}, with nothing to release. */
+        static Kernel on(TensorMemory memory, Body body) {
+            return new Kernel() {
+                @Override
+                public RunTrace run(TaskArgsView args, CallConfig config, int groupIndex) throws Exception {
+                    body.run(args, config, groupIndex);
+                    return null;
+                }
+
+                @Override
+                public TensorMemory memory() {
+                    return memory;
+                }
+            };
+        }
+    }
+
+    /** What a chip kernel does with one task (see {@link Kernel#on}). */
+    @FunctionalInterface
+    interface Body {
+        void run(TaskArgsView args, CallConfig config, int groupIndex) throws Exception;
     }
 
     /**

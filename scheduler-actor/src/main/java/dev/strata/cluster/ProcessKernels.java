@@ -65,11 +65,6 @@ public final class ProcessKernels implements NodeKernels {
         return kernel(run.callableName(), run.kernelClass(), run.kernelClasses());
     }
 
-    @Override
-    public TensorMemory memory() {
-        return memory;
-    }
-
     /** Kernel {@code className} (registered as {@code callableName}) in the child, started with {@code headClasses}. */
     synchronized Kernel kernel(String callableName, String className, List<String> headClasses) {
         if (closed) {
@@ -88,10 +83,7 @@ public final class ProcessKernels implements NodeKernels {
         }
         ChipProcess p = process;
         long id = callable;
-        return (args, config, groupIndex) -> {
-            p.run(id, args, config, groupIndex);
-            return null;
-        };
+        return Kernel.on(memory, (args, config, groupIndex) -> p.run(id, args, config, groupIndex));
     }
 
     /** The running child's pid, or -1 when none runs (none started yet, or it died and no task came since). */

@@ -31,11 +31,6 @@ public final class ThreadKernels implements NodeKernels {
         return kernel(run.callableName(), run.kernelClass(), run.kernelClasses());
     }
 
-    @Override
-    public TensorMemory memory() {
-        return memory;
-    }
-
     /** Kernel {@code className} (registered as {@code callableName}), made at its first task. */
     Kernel kernel(String callableName, String className, List<String> headClasses) {
         ChipWorker chip = byClass.get(className);
@@ -45,10 +40,7 @@ public final class ThreadKernels implements NodeKernels {
                     chipThreads));
         }
         ChipWorker worker = chip;
-        return (args, config, groupIndex) -> {
-            worker.run(0, args, config, groupIndex);
-            return null;
-        };
+        return Kernel.on(memory, (args, config, groupIndex) -> worker.run(0, args, config, groupIndex));
     }
 
     @Override

@@ -123,26 +123,27 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames, HeapRing ring) {
-        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false, 3);
+        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false, false);
     }
 
     /**
      * As above, publishing live counts to {@code counters} (which only this actor writes), task latencies to
      * {@code latencies} (read by the user thread after each run) and, when
      * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}; the workers are
-     * named as a level-{@code level} engine's ({@link WorkerKind#workerName(int, int)}).
+     * named as those of an engine with engines below it or not ({@link WorkerKind#workerName(int, boolean)}).
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames,
                                            HeapRing ring, ProgressCounters counters, TaskLatencies latencies,
-                                           boolean tracing, int level) {
+                                           boolean tracing, boolean enginesBelow) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
-                latencies, tracing, level));
+                latencies, tracing, enginesBelow));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                            int queueDepth, List<String> chipNames, HeapRing ring,
-                           ProgressCounters counters, TaskLatencies latencies, boolean tracing, int level) {
+                           ProgressCounters counters, TaskLatencies latencies, boolean tracing,
+                           boolean enginesBelow) {
         super(ctx);
         this.counters = counters;
         this.latencies = latencies;
@@ -150,7 +151,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         for (WorkerKind k : WorkerKind.values()) {
             String[] names = new String[workers.getOrDefault(k, List.of()).size()];
             for (int i = 0; i < names.length; i++) {
-                names[i] = k.workerName(i, level);
+                names[i] = k.workerName(i, enginesBelow);
             }
             workerNames.put(k, names);
         }

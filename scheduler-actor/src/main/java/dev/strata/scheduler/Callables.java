@@ -2,7 +2,6 @@ package dev.strata.scheduler;
 
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
-import dev.strata.worker.WorkerKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -65,11 +64,11 @@ final class Callables {
     }
 
     /**
-     * The names of what this level's next-level tasks run, index = callable id: the orch fns at level 4 and above
-     * (the next-level workers are engines), the chip kernels below that.
+     * The names of what the next-level tasks run, index = callable id: the orch fns when the next-level workers are
+     * engines ({@code enginesBelow}), else the chip kernels.
      */
-    List<String> nextLevelNames(int level) {
-        return List.copyOf(level >= WorkerKind.FIRST_ENGINE_LEVEL ? orchFnNames : chipNames);
+    List<String> nextLevelNames(boolean enginesBelow) {
+        return List.copyOf(enginesBelow ? orchFnNames : chipNames);
     }
 
     /** The sub callables, index = id. */
@@ -88,10 +87,10 @@ final class Callables {
     }
 
     /**
-     * What the orchestrator of a level-{@code level} engine checks submits against, with {@code chipArgsLimit} bytes
-     * per next-level task's args.
+     * What the orchestrator checks submits against, with {@code chipArgsLimit} bytes per next-level task's args;
+     * {@code enginesBelow} as {@link #nextLevelNames}.
      */
-    Catalog catalog(int level, int subWorkers, int chipWorkers, int chipArgsLimit) {
-        return new Catalog(subs.size(), nextLevelNames(level), subWorkers, chipWorkers, chipArgsLimit);
+    Catalog catalog(boolean enginesBelow, int subWorkers, int chipWorkers, int chipArgsLimit) {
+        return new Catalog(subs.size(), nextLevelNames(enginesBelow), subWorkers, chipWorkers, chipArgsLimit);
     }
 }

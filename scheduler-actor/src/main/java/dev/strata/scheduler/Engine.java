@@ -95,6 +95,8 @@ final class Engine implements AutoCloseable {
     final String node;
     /** Chip tasks per worker node in the current run; stays empty without cluster mode. */
     final NodeTaskCounts nodeTasks;
+    /** Whether the next-level workers are engines on the worker nodes (level 4 in cluster mode), not chips. */
+    final boolean enginesBelow;
     private final List<ChipProcess> chipProcesses;
     /** The THREAD-mode workers, whose running user code close() interrupts. */
     private final List<InterruptibleWorker> userCode;
@@ -104,7 +106,7 @@ final class Engine implements AutoCloseable {
     private Engine(SharedTensorMemory memory, HeapRing ring, ActorSystem<Void> system,
                    ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses,
                    List<InterruptibleWorker> userCode, ProgressCounters progress, EngineMetrics metrics,
-                   List<String> workerNames, NodeTaskCounts nodeTasks) {
+                   List<String> workerNames, NodeTaskCounts nodeTasks, boolean enginesBelow) {
         this.memory = memory;
         this.ring = ring;
         this.system = system;
@@ -116,6 +118,7 @@ final class Engine implements AutoCloseable {
         this.workerNames = workerNames;
         this.node = system.address().toString();
         this.nodeTasks = nodeTasks;
+        this.enginesBelow = enginesBelow;
     }
 
     /** {@link #start(WorkerSettings, ClusterSettings, Config, Callables)} with {@code strata.cluster} of {@code config}. */
@@ -130,6 +133,7 @@ final class Engine implements AutoCloseable {
      * tasks on this engine's own sub workers.
      */
     static Engine start(WorkerSettings s, ClusterSettings cluster, Config config, Callables callables) {
+        boolean engines = cluster.enginesBelow(s.level()); // the next-level workers are engines on the nodes
         List<SubCallable> subs = callables.subs();
         List<ChipKernel> kernels = callables.kernels();
         List<String> kernelNames = callables.chipNames();
@@ -185,7 +189,7 @@ final class Engine implements AutoCloseable {
             Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkers = cluster.enabled()
                     ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode, nodeTasks)
                     : sys -> chips;
-            system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.nextLevelNames(s.level()), progress,
+            system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.nextLevelNames(engines), engines, progress,
                     latencies, started), MemberConfig.SYSTEM_NAME, actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
@@ -197,7 +201,7 @@ final class Engine implements AutoCloseable {
                     () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips, latencies);
             metrics.register();
             Engine engine = new Engine(memory, ring, system, scheduler, chipProcesses, List.copyOf(userCode),
-                    progress, metrics, workerNames(s.level(), s.chipWorkers(), s.subWorkers()), nodeTasks);
+                    progress, metrics, workerNames(engines, s.chipWorkers(), s.subWorkers()), nodeTasks, engines);
             // Runs first when the system stops for any reason: close() (ignored then), a fatal error, JVM exit.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
                     "strata-engine-stopping", () -> {
@@ -205,7 +209,7 @@ final class Engine implements AutoCloseable {
                         return CompletableFuture.completedFuture(Done.getInstance());
                     });
             if (cluster.enabled()) {
-                joinCluster(engine, cluster, s.chipWorkers(), nextLevelKey(s.level()));
+                joinCluster(engine, cluster, s.chipWorkers(), engines ? EngineEntities.KEY : ChipEntities.KEY);
             }
             return engine;
         } catch (ClusterJoinFailed e) {
@@ -256,10 +260,11 @@ final class Engine implements AutoCloseable {
                                                      Callables callables, SharedTensorMemory memory,
                                                      List<InterruptibleWorker> userCode,
                                                      NodeTaskCounts nodeTasks) {
-        boolean engines = s.level() >= WorkerKind.FIRST_ENGINE_LEVEL;
-        ChipEntities.proxy(system);
+        boolean engines = cluster.enginesBelow(s.level());
         if (engines) {
             EngineEntities.proxy(system);
+        } else {
+            ChipEntities.proxy(system);
         }
         PendingDispatches pending = new PendingDispatches(cluster.noWorkerTimeout());
         TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
@@ -269,22 +274,18 @@ final class Engine implements AutoCloseable {
         RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
         List<String> kernelClasses = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         // At level 4 a task runs an orch fn on an engine that has this head's chip kernels under the same ids.
-        EngineSetup below = engines ? new EngineSetup(s.level() - 1, callables.chipNames(), kernelClasses) : null;
+        EngineSetup below = engines ? new EngineSetup(s.level() - 1, callables.chipNames(), kernelClasses,
+                s.trace().enabled(), cluster.taskTimeout().toMillis()) : null;
         List<String> classes = engines
                 ? callables.orchFns().stream().map(f -> f.getClass().getName()).toList() : kernelClasses;
         List<GroupTaskWorker> chips = new ArrayList<>();
         for (int i = 0; i < s.chipWorkers(); i++) {
-            EntityRef<ChipEntity.Command> entity = ClusterSharding.get(system).entityRefFor(nextLevelKey(s.level()),
-                    String.valueOf(i));
-            chips.add(interruptible(new RemoteChip(i, callables.nextLevelNames(s.level()), classes, below, memory,
+            EntityRef<ChipEntity.Command> entity = engines ? EngineEntities.engine(system, i)
+                    : ChipEntities.chip(system, i);
+            chips.add(interruptible(new RemoteChip(i, callables.nextLevelNames(engines), classes, below, memory,
                     attempts, pending, delivery, entity::tell, nodeTasks, transfer), userCode));
         }
         return chips;
-    }
-
-    /** The entity type of a level-{@code level} head's next-level workers: engines at level 4 and above, else chips. */
-    static EntityTypeKey<ChipEntity.Command> nextLevelKey(int level) {
-        return level >= WorkerKind.FIRST_ENGINE_LEVEL ? EngineEntities.KEY : ChipEntities.KEY;
     }
 
     private static GroupTaskWorker interruptible(GroupTaskWorker worker, List<InterruptibleWorker> all) {
@@ -296,7 +297,7 @@ final class Engine implements AutoCloseable {
     private static Behavior<Void> guardian(WorkerSettings s, HeapRing ring,
                                            Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkersOf,
                                            List<GroupTaskWorker> subs, List<String> chipNames,
-                                           ProgressCounters progress, TaskLatencies latencies,
+                                           boolean enginesBelow, ProgressCounters progress, TaskLatencies latencies,
                                            CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
@@ -318,7 +319,7 @@ final class Engine implements AutoCloseable {
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
                     SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, latencies,
-                            s.trace().enabled(), s.level()),
+                            s.trace().enabled(), enginesBelow),
                     "scheduler", engine);
             // If the scheduler ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
@@ -335,13 +336,13 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * The workers' names in trace-lane order, next-level workers then sub workers: {@code chip 0} (at level 4:
-     * {@code engine 0}), {@code sub worker 0}, as the scheduler names them in traces and failure reports.
+     * The workers' names in trace-lane order, next-level workers then sub workers: {@code chip 0} (with engines
+     * below: {@code engine 0}), {@code sub worker 0}, as the scheduler names them in traces and failure reports.
      */
-    static List<String> workerNames(int level, int chipWorkers, int subWorkers) {
+    static List<String> workerNames(boolean enginesBelow, int chipWorkers, int subWorkers) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < chipWorkers; i++) {
-            names.add(WorkerKind.CHIP.workerName(i, level));
+            names.add(WorkerKind.CHIP.workerName(i, enginesBelow));
         }
         for (int i = 0; i < subWorkers; i++) {
             names.add(WorkerKind.SUB.workerName(i));

@@ -86,7 +86,7 @@ final class RunLoop {
         engine.nodeTasks.reset(); // likewise the remote chips: no task runs between runs
         long waitsBefore = engine.ring.backPressureWaits();
         LOG.info("run {} started on level-{} engine ({} {}, {} sub workers{})", run, settings.level(),
-                settings.chipWorkers(), settings.level() >= WorkerKind.FIRST_ENGINE_LEVEL ? "engine" : "chip",
+                settings.chipWorkers(), engine.enginesBelow ? "engine" : "chip",
                 settings.subWorkers(), tracing ? ", tracing" : "");
         long deadline = start + settings.runTimeout().toNanos();
         DagOrchestrator orch = new DagOrchestrator(catalog, engine.ring, settings.allocTimeout(),
@@ -133,7 +133,7 @@ final class RunLoop {
 
     /** In cluster mode each retry of this run, on its chip's lane: the attempt its node lost, then the retry. */
     private List<TraceMark> retries() {
-        return engine.nodeTasks.retryLog().stream().map(r -> new TraceMark(WorkerKind.CHIP.workerName(r.chip(), settings.level()),
+        return engine.nodeTasks.retryLog().stream().map(r -> new TraceMark(WorkerKind.CHIP.workerName(r.chip(), engine.enginesBelow),
                 r.nanos(), "retry", "the attempt on worker node " + r.node() + " failed (lost with the node, timed"
                 + " out or its results lost); the task was dispatched again")).toList();
     }
@@ -144,7 +144,7 @@ final class RunLoop {
      */
     private Map<String, String> chipsWithTheirNodes() {
         Map<String, String> names = new HashMap<>();
-        engine.nodeTasks.chipNodes().forEach((chip, node) -> names.put(WorkerKind.CHIP.workerName(chip, settings.level()),
+        engine.nodeTasks.chipNodes().forEach((chip, node) -> names.put(WorkerKind.CHIP.workerName(chip, engine.enginesBelow),
                 nextLevelWorker(chip, node)));
         return names;
     }
@@ -156,7 +156,7 @@ final class RunLoop {
     }
 
     private String nextLevelWorker(int index, String node) {
-        return WorkerKind.CHIP.workerName(index, settings.level()) + " @ " + node;
+        return WorkerKind.CHIP.workerName(index, engine.enginesBelow) + " @ " + node;
     }
 
     private void writeTrace(int run, RunTrace trace) {

@@ -17,7 +17,6 @@ import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.SubCallable;
 import dev.strata.protocol.TensorMemory;
 import dev.strata.trace.RunTrace;
-import dev.strata.worker.WorkerKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -130,11 +129,17 @@ public final class Worker implements AutoCloseable {
         Objects.requireNonNull(fn, "orch fn must not be null");
         lockBeforeInit("registerOrchFn");
         try {
-            if (settings.level() < WorkerKind.FIRST_ENGINE_LEVEL || !cluster.enabled()) {
-                throw new IllegalStateException("registerOrchFn('" + name + "') needs a level-4 (or higher) worker in"
-                        + " cluster mode, whose next-level workers are engines on the worker nodes; this one has"
+            if (!cluster.enginesBelow(settings.level())) {
+                throw new IllegalStateException("registerOrchFn('" + name + "') needs a level-4 worker in cluster mode,"
+                        + " whose next-level workers are engines on the worker nodes; this one has"
                         + " strata.worker.level = " + settings.level() + " and strata.cluster.enabled = "
                         + cluster.enabled() + " (docs/cluster.md, \"Level 4\")");
+            }
+            if (settings.level() > ClusterSettings.FIRST_ENGINE_LEVEL) {
+                throw new IllegalStateException("registerOrchFn('" + name + "'): a level-" + settings.level()
+                        + " worker would drive level-" + (settings.level() - 1) + " engines, and worker nodes host"
+                        + " level-3 engines only; use strata.worker.level = 4 (docs/cluster.md, \"Level 5 and"
+                        + " above\")");
             }
             requireLoadable(name, fn);
             return callables.addOrchFn(name, fn);
@@ -174,8 +179,8 @@ public final class Worker implements AutoCloseable {
             // A PROCESS-mode chip task's args travel in its child's mailbox: the orchestrator bounds them at submit.
             int chipArgsLimit = settings.mode() == ChipMode.PROCESS && settings.chipWorkers() > 0
                     ? ProcessLimits.chipArgsBytes(settings.process()) : Catalog.NO_LIMIT;
-            Catalog catalog = callables.catalog(settings.level(), settings.subWorkers(), settings.chipWorkers(),
-                    chipArgsLimit);
+            Catalog catalog = callables.catalog(cluster.enginesBelow(settings.level()), settings.subWorkers(),
+                    settings.chipWorkers(), chipArgsLimit);
             runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables), catalog);
         } finally {
             lock.unlock();

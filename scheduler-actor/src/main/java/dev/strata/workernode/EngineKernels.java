@@ -7,15 +7,18 @@ import dev.strata.cluster.CommonClock;
 import dev.strata.cluster.EngineSetup;
 import dev.strata.cluster.NodeKernels;
 import dev.strata.process.ClassByName;
+import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsView;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.protocol.TensorMemory;
 import dev.strata.scheduler.OrchFn;
 import dev.strata.scheduler.Task;
+import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
 import dev.strata.trace.RunTrace;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * node's own {@code strata.worker} section (THREAD or PROCESS chips, {@code chip-workers}, sizes) — and the head's
  * orch fns, made by class name. The engine starts at the entity's first task, because the head's chip kernels come
  * with it ({@link EngineSetup}: registered in the head's order, so they keep the head's ids), and serves every later
- * task and run; a head with other kernels gets a fresh engine. One level-3 run at a time: a second task waits.
+ * task and run; a head with another setup gets a fresh engine, and the one it replaces closes once no task's
+ * copies are left in its memory (a streamed answer may still be read from it). One level-3 run at a time: a second
+ * task waits.
  *
  * <p>Each task is one {@link Worker#run}: the orch fn gets the task's node-local tensors (already copied into the
  * engine's memory by {@code NodeChip}) and scalars and its config, and the run drains before the answer goes back
@@ -35,15 +40,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineKernels implements NodeKernels {
     private static final Logger LOG = LoggerFactory.getLogger(EngineKernels.class);
+    /** Keys of the node's settings an engine must not inherit: it is a local engine, not a member. */
+    private static final List<String> MEMBER_KEYS = List.of("pekko.remote", "pekko.cluster", "pekko.actor.provider");
+    /** {@link TaskFailedException#callableName()} of a run that failed as a whole (it did not drain). */
+    private static final String RUN = "run";
 
     private final int index;
     private final String node;
     private final Config nodeConfig;
     private final Map<String, OrchFn> orchFns = new HashMap<>();
-    // One level-3 run at a time on this entity's engine: a Worker refuses a run while another is in progress.
-    private final Object runs = new Object();
-    private Worker engine; // guarded by this; null before the first task
-    private EngineSetup setup;
+    private Running current; // guarded by this; null before the first task and after close()
     private boolean closed;
 
     /** Engine {@code index} of the worker node at {@code node}, whose settings are {@code nodeConfig} (resolved). */
@@ -51,6 +57,19 @@ public final class EngineKernels implements NodeKernels {
         this.index = index;
         this.node = node;
         this.nodeConfig = nodeConfig;
+    }
+
+    /** A started level-3 engine, the tasks whose copies are in its memory, and whether it has been replaced. */
+    private static final class Running {
+        final Worker worker;
+        final EngineSetup setup;
+        int inUse; // guarded by the EngineKernels
+        boolean retired;
+
+        Running(Worker worker, EngineSetup setup) {
+            this.worker = worker;
+            this.setup = setup;
+        }
     }
 
     @Override
@@ -63,33 +82,46 @@ public final class EngineKernels implements NodeKernels {
             throw new IllegalArgumentException("engine " + index + " on worker node " + node + " got chip kernel '"
                     + run.callableName() + "' without an engine setup: only a level-4 head sends tasks here");
         }
-        if (engine == null || !wanted.equals(setup)) {
-            closeEngine();
-            engine = start(wanted);
-            setup = wanted;
+        if (current == null || !wanted.equals(current.setup)) {
+            retire();
+            current = new Running(start(wanted), wanted);
         }
         OrchFn fn = orchFns.get(run.kernelClass());
         if (fn == null) {
             fn = make(run.callableName(), run.kernelClass());
             orchFns.put(run.kernelClass(), fn);
         }
-        Worker w = engine;
+        Running engine = current;
+        engine.inUse++;
         OrchFn orch = fn;
-        return (args, config, groupIndex) -> {
-            synchronized (runs) {
-                w.run(new Task(orch, taskArgs(args), config));
-                RunTrace trace = w.lastRunTrace();
-                return trace == null ? null : CommonClock.toCommon(trace);
+        return new Kernel() {
+            @Override
+            public RunTrace run(TaskArgsView args, CallConfig config, int groupIndex) {
+                // One level-3 run at a time: a Worker refuses a run while another is in progress.
+                synchronized (engine) {
+                    try {
+                        engine.worker.run(new Task(orch, taskArgs(args), config));
+                    } catch (TaskFailedException e) {
+                        if (RUN.equals(e.callableName())) {
+                            broken(engine); // the run did not drain (its timeout): this engine runs no more
+                        }
+                        throw e;
+                    }
+                    RunTrace trace = engine.setup.trace() ? engine.worker.lastRunTrace() : null;
+                    return trace == null ? null : CommonClock.toCommon(trace);
+                }
+            }
+
+            @Override
+            public TensorMemory memory() {
+                return engine.worker.memory();
+            }
+
+            @Override
+            public void release() {
+                released(engine);
             }
         };
-    }
-
-    @Override
-    public synchronized TensorMemory memory() {
-        if (engine == null) {
-            throw new IllegalStateException("engine " + index + " on worker node " + node + " has not started");
-        }
-        return engine.memory();
     }
 
     @Override
@@ -97,9 +129,39 @@ public final class EngineKernels implements NodeKernels {
         return "engine";
     }
 
+    /** A task's copies in {@code engine}'s memory are freed; a replaced engine closes with its last one. */
+    private synchronized void released(Running engine) {
+        engine.inUse--;
+        if (engine.retired && engine.inUse == 0) {
+            engine.worker.close();
+        }
+    }
+
+    /** An engine whose run could not drain can run no more: the next task starts a fresh one. */
+    private synchronized void broken(Running engine) {
+        if (current == engine) {
+            LOG.warn("engine {} on worker node {}: a level-3 run did not drain (strata.run.timeout = the head's"
+                    + " task-timeout); the next task starts a fresh engine", index, node);
+            retire();
+        }
+    }
+
+    /** The current engine is replaced or the entity stops: it closes now, or with its last task's copies. */
+    private void retire() {
+        Running old = current;
+        current = null;
+        if (old != null) {
+            old.retired = true;
+            if (old.inUse == 0) {
+                old.worker.close(); // waits (bounded) for a run still going on it
+            }
+        }
+    }
+
     /**
      * The level-3 engine for {@code s}: the node's {@code strata.worker} settings at level {@code s.level()}, out of
-     * the cluster, tracing in memory, with the head's chip kernels in the head's order.
+     * the cluster, with the head's run timeout, tracing in memory when the head traces, and the head's chip kernels
+     * in the head's order.
      */
     private Worker start(EngineSetup s) {
         if (s.level() > 3) {
@@ -107,8 +169,13 @@ public final class EngineKernels implements NodeKernels {
                     + s.level() + " engine, which drives engines on other nodes itself; worker nodes host level-3"
                     + " engines only (docs/cluster.md, \"Level 5 and above\")");
         }
+        Config local = nodeConfig;
+        for (String key : MEMBER_KEYS) {
+            local = local.withoutPath(key);
+        }
         Config c = ConfigFactory.parseString("strata.cluster.enabled = false\nstrata.worker.level = " + s.level()
-                + "\nstrata.trace { enabled = true, file = \"\" }").withFallback(nodeConfig);
+                + "\nstrata.run.timeout = " + s.runTimeoutMillis() + " ms\nstrata.trace { enabled = " + s.trace()
+                + ", file = \"\" }").withFallback(local).withFallback(ConfigFactory.defaultReference());
         Worker w = Worker.fromConfig(c);
         try {
             for (int i = 0; i < s.kernelNames().size(); i++) {
@@ -148,19 +215,13 @@ public final class EngineKernels implements NodeKernels {
         return args;
     }
 
-    private void closeEngine() {
-        Worker old = engine;
-        engine = null;
-        setup = null;
-        if (old != null) {
-            old.close(); // waits (bounded) for a run still going on it
-        }
-    }
-
-    /** Closes the engine (its chips, child JVMs and memory); any thread, idempotent. */
+    /**
+     * Stops taking tasks and closes the engine (its chips, child JVMs and memory) — at once, or when the last task's
+     * copies in its memory are freed; any thread, idempotent.
+     */
     @Override
     public synchronized void close() {
         closed = true;
-        closeEngine();
+        retire();
     }
 }

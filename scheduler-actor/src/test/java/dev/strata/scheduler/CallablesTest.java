@@ -30,7 +30,7 @@ class CallablesTest {
         callables.addChip("trsm", kernel);
         assertEquals(List.of("gemm", "trsm"), callables.chipNames());
         assertEquals(List.of("gemm", "trsm"), callables.chipNames());
-        assertEquals(new Catalog(0, List.of("gemm", "trsm"), 2, 3, 100), callables.catalog(3, 2, 3, 100));
+        assertEquals(new Catalog(0, List.of("gemm", "trsm"), 2, 3, 100), callables.catalog(false, 2, 3, 100));
     }
 
     @Test
@@ -65,9 +65,9 @@ class CallablesTest {
         OrchFn split = (orch, args, config) -> { };
         assertEquals(0, callables.addOrchFn("split", split));
         assertEquals(1, callables.addOrchFn("merge", split));
-        assertEquals(List.of("gemm"), callables.nextLevelNames(3));
-        assertEquals(List.of("split", "merge"), callables.nextLevelNames(4), "an engine's next-level workers run orch fns");
-        assertEquals(new Catalog(0, List.of("split", "merge"), 1, 2, 0), callables.catalog(4, 1, 2, 0));
+        assertEquals(List.of("gemm"), callables.nextLevelNames(false));
+        assertEquals(List.of("split", "merge"), callables.nextLevelNames(true), "engines below run orch fns");
+        assertEquals(new Catalog(0, List.of("split", "merge"), 1, 2, 0), callables.catalog(true, 1, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> callables.addOrchFn("split", split), "taken name");
         assertThrows(IllegalArgumentException.class, () -> callables.addOrchFn(" ", split), "blank name");
         assertEquals(2, callables.orchFns().size());

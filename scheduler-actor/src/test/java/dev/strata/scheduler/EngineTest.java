@@ -10,9 +10,9 @@ class EngineTest {
 
     @Test
     void workersAreNamedChipsFirstInTraceLaneOrder() {
-        assertEquals(List.of("chip 0", "chip 1", "sub worker 0"), Engine.workerNames(3, 2, 1));
-        assertEquals(List.of(), Engine.workerNames(3, 0, 0));
-        assertEquals(List.of("engine 0", "engine 1", "sub worker 0"), Engine.workerNames(4, 2, 1),
-                "at level 4 the next-level workers are engines");
+        assertEquals(List.of("chip 0", "chip 1", "sub worker 0"), Engine.workerNames(false, 2, 1));
+        assertEquals(List.of(), Engine.workerNames(false, 0, 0));
+        assertEquals(List.of("engine 0", "engine 1", "sub worker 0"), Engine.workerNames(true, 2, 1),
+                "at level 4 in cluster mode the next-level workers are engines");
     }
 }

@@ -37,7 +37,7 @@ class RunLoopTest {
 
     private RunLoop start(WorkerSettings settings) {
         Engine engine = Engine.start(settings, ConfigFactory.load(), callables);
-        loop = new RunLoop(settings, engine, callables.catalog(settings.level(), settings.subWorkers(), 0, Catalog.NO_LIMIT));
+        loop = new RunLoop(settings, engine, callables.catalog(false, settings.subWorkers(), 0, Catalog.NO_LIMIT));
         return loop;
     }
 

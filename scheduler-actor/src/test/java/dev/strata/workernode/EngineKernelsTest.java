@@ -15,6 +15,7 @@ import dev.strata.cluster.ChipEntity;
 import dev.strata.cluster.EngineSetup;
 import dev.strata.cluster.NodeChip;
 import dev.strata.cluster.NodeChipTest;
+import dev.strata.cluster.NodeKernels;
 import dev.strata.cluster.ShippingKernels;
 import dev.strata.cluster.TensorBytes;
 import dev.strata.protocol.CallConfig;
@@ -45,7 +46,7 @@ class EngineKernelsTest {
             + " sub-workers = 1, arena-size = 1 MiB, heap-ring-size = 1 MiB }").withFallback(ConfigFactory.load())
             .resolve();
     private static final String ADD = ShippingKernels.AddScalar.class.getName();
-    private static final EngineSetup SETUP = new EngineSetup(3, List.of("add"), List.of(ADD));
+    private static final EngineSetup SETUP = new EngineSetup(3, List.of("add"), List.of(ADD), true, 60_000);
     private static final ActorTestKit SERIALIZATION = ActorTestKit.create();
 
     private final AtomicLong tasksRun = new AtomicLong();
@@ -99,16 +100,16 @@ class EngineKernelsTest {
     @Test
     void startsTheEngineOnceAndKeepsItUntilTheSetupChanges() throws Exception {
         assertNull(engine.run(task(AddOnAChip.class.getName(), SETUP, 0, 1)).error());
-        TensorMemory first = kernels.memory();
+        TensorMemory first = memoryFor(SETUP);
         assertNull(engine.run(task(AddOnAChip.class.getName(), SETUP, 0, 2)).error());
-        assertSame(first, kernels.memory(), "the same engine serves the next task");
+        assertSame(first, memoryFor(SETUP), "the same engine serves the next task");
         assertEquals(2, tasksRun.get());
 
-        EngineSetup other = new EngineSetup(3, List.of("other", "add"), List.of(ADD, ADD));
+        EngineSetup other = new EngineSetup(3, List.of("other", "add"), List.of(ADD, ADD), true, 60_000);
         ChipEntity.Ran ran = engine.run(task(AddOnAChip.class.getName(), other, 1, 5));
         assertNull(ran.error());
         assertArrayEquals(NodeChipTest.floats(6, 7, 8, 9), NodeChipTest.back(ran), "kernel id 1 of the new table");
-        assertNotSame(first, kernels.memory(), "another head's kernels: a fresh engine");
+        assertNotSame(first, memoryFor(other), "another head's kernels: a fresh engine");
     }
 
     @Test
@@ -125,7 +126,7 @@ class EngineKernelsTest {
         String missing = engine.run(task("com.example.NoSuchOrchFn", SETUP, 0, 1)).error().message();
         assertTrue(missing.contains("com.example.NoSuchOrchFn") && missing.contains(NODE), missing);
 
-        String level4 = engine.run(task(AddOnAChip.class.getName(), new EngineSetup(4, List.of("add"), List.of(ADD)),
+        String level4 = engine.run(task(AddOnAChip.class.getName(), new EngineSetup(4, List.of("add"), List.of(ADD), true, 60_000),
                 0, 1)).error().message();
         assertTrue(level4.contains("level-3 engines only"), level4);
 
@@ -154,7 +155,63 @@ class EngineKernelsTest {
 
     @Test
     void anEngineSetupIsConsistent() {
-        assertThrows(IllegalArgumentException.class, () -> new EngineSetup(3, List.of("a"), List.of()));
-        assertThrows(IllegalArgumentException.class, () -> new EngineSetup(2, List.of(), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new EngineSetup(3, List.of("a"), List.of(), true, 1));
+        assertThrows(IllegalArgumentException.class, () -> new EngineSetup(2, List.of(), List.of(), true, 1));
+        assertThrows(IllegalArgumentException.class, () -> new EngineSetup(3, List.of(), List.of(), true, 0));
+    }
+
+    /** The memory of the engine {@code setup} runs on now (takes and gives back one use of it). */
+    private TensorMemory memoryFor(EngineSetup setup) {
+        NodeKernels.Kernel k = kernels.kernel(task(AddOnAChip.class.getName(), setup, 0, 0));
+        k.release();
+        return k.memory();
+    }
+
+    @Test
+    void withoutTracingAtTheHeadNoTraceTravels() {
+        EngineSetup quiet = new EngineSetup(3, List.of("add"), List.of(ADD), false, 60_000);
+        ChipEntity.Ran ran = engine.run(task(AddOnAChip.class.getName(), quiet, 0, 1));
+        assertNull(ran.error());
+        assertNull(ran.below());
+    }
+
+    @Test
+    void aReplacedEngineStaysOpenUntilItsLastTasksCopiesAreFreed() {
+        NodeKernels.Kernel held = kernels.kernel(task(AddOnAChip.class.getName(), SETUP, 0, 0));
+        TensorMemory old = held.memory();
+        dev.strata.protocol.ContinuousTensor t = old.allocate(dev.strata.protocol.DataType.FLOAT32, 4);
+        EngineSetup other = new EngineSetup(3, List.of("other", "add"), List.of(ADD, ADD), true, 60_000);
+        assertNull(engine.run(task(AddOnAChip.class.getName(), other, 1, 1)).error(), "a fresh engine runs");
+        old.free(t); // still mapped: a streamed answer may still be read from it
+        held.release();
+        assertThrows(IllegalStateException.class, () -> old.allocate(dev.strata.protocol.DataType.FLOAT32, 4),
+                "closed with its last task");
+    }
+
+    /** Waits (bounded) for {@link #RELEASE}: a chip task that outlives its run's timeout. */
+    public static final class Held implements dev.strata.protocol.ChipKernel {
+        static volatile java.util.concurrent.CountDownLatch RELEASE = new java.util.concurrent.CountDownLatch(0);
+
+        @Override
+        public void run(dev.strata.protocol.TaskContext ctx) throws InterruptedException {
+            RELEASE.await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aRunThatOutlivesTheHeadsTaskTimeoutEndsThereAndTheNextTaskGetsAFreshEngine() throws Exception {
+        Held.RELEASE = new java.util.concurrent.CountDownLatch(1);
+        EngineSetup impatient = new EngineSetup(3, List.of("held", "add"), List.of(Held.class.getName(), ADD), true,
+                500);
+        try {
+            ChipEntity.Ran timedOut = engine.run(task(AddOnAChip.class.getName(), impatient, 0, 1));
+            assertNotNull(timedOut.error());
+            assertTrue(timedOut.error().message().contains("strata.run.timeout"), timedOut.error().message());
+        } finally {
+            Held.RELEASE.countDown();
+        }
+        ChipEntity.Ran next = engine.run(task(AddOnAChip.class.getName(), impatient, 1, 2));
+        assertNull(next.error(), () -> next.error().message());
+        assertArrayEquals(NodeChipTest.floats(3, 4, 5, 6), NodeChipTest.back(next));
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.cluster.WorkerNode;
+import dev.strata.workernode.WorkerNode;
 import dev.strata.node.Cli;
 import dev.strata.node.JobKind;
 import dev.strata.node.RunFile;
