@@ -23,8 +23,8 @@ import java.util.Map;
 /**
  * The {@code tiled-cholesky} job: factorises a random SPD matrix A = L·Lᵀ held as FLOAT32 tiles in the
  * engine's tensor memory, with POTRF / TRSM / SYRK / GEMM chip kernels whose dependencies the engine infers
- * from their INPUT / INOUT tags alone. It checks the relative residual against the original matrix, then
- * times the same kernel calls run one by one in a single thread.
+ * from their INPUT / INOUT tags alone. It checks the relative residual against the original matrix and times
+ * the same kernel calls run one by one in a single thread.
  *
  * <p>Each tile sees its updates in one fixed order (they are chained by its INOUT tag), so every run — on the
  * engine under any schedule, or sequentially — must produce the same factor bit for bit; the job checks that
