@@ -74,7 +74,6 @@ public final class TiledCholeskyJob implements Job {
         out.printf(Locale.ROOT, "  tasks        %d (%s)%n", plan.size(), countByKernel(plan));
 
         warmUp(engine);
-        // Engine and sequential repetitions alternate, so that on a shared machine both sides see the same load.
         double[] engineSeconds = new double[reps];
         double[] sequentialSeconds = new double[reps];
         double[] factor = null;
