@@ -13,6 +13,8 @@ public final class GemmKernel implements ChipKernel {
 
     @Override
     public void run(TaskContext ctx) {
-        TileKernels.updateRows(ctx, NAME, 3, (in, out, n, from, to) -> TileMath.gemm(in[0], in[1], out, n, from, to));
+        TileKernels.updateRows(ctx, NAME, 3, (memory, args, scratch, out, n, from, to) -> TileMath.gemm(
+                scratch.rows(TileScratch.FIRST, memory.floats(args.tensor(0)), from, to),
+                scratch.transposed(TileScratch.SECOND, memory.floats(args.tensor(1))), out, n, from, to));
     }
 }

@@ -1,9 +1,9 @@
 package dev.strata.node.cholesky;
 
 import dev.strata.protocol.ChipKernel;
-import dev.strata.protocol.ContinuousTensor;
+import dev.strata.protocol.TaskArgsView;
 import dev.strata.protocol.TaskContext;
-import dev.strata.protocol.TensorMemory;
+import java.nio.FloatBuffer;
 
 /**
  * POTRF(k): A[k][k] := L[k][k], the Cholesky factor of the diagonal tile. Tensor 0: A[k][k] (INOUT).
@@ -15,14 +15,15 @@ public final class PotrfKernel implements ChipKernel {
 
     @Override
     public void run(TaskContext ctx) {
-        ContinuousTensor a = TileKernels.args(ctx, NAME, 1).tensor(0);
-        int n = TileKernels.order(NAME, a);
+        TaskArgsView args = TileKernels.args(ctx, NAME, 1);
+        int n = TileKernels.order(NAME, args);
         if (ctx.blockIndex() != 0) {
             return;
         }
-        TensorMemory memory = ctx.memory();
-        float[] tile = memory.readFloats(a);
+        FloatBuffer a = ctx.memory().floats(args.tensor(0));
+        TileScratch scratch = TileScratch.ofThisThread(n);
+        float[] tile = scratch.rows(TileScratch.OUT, a, 0, n);
         TileMath.potrf(tile, n);
-        memory.write(a, tile);
+        scratch.writeRows(tile, a, 0, n);
     }
 }

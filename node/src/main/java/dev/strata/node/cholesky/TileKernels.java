@@ -7,7 +7,7 @@ import dev.strata.protocol.TaskContext;
 import dev.strata.protocol.TensorMemory;
 import java.nio.FloatBuffer;
 
-/** What the tile kernels share: argument checks and copying tiles (or some of their rows) in and out. */
+/** What the tile kernels share: argument checks and the row-split shape of TRSM, SYRK and GEMM. */
 final class TileKernels {
 
     private TileKernels() {
@@ -22,10 +22,11 @@ final class TileKernels {
         return args;
     }
 
-    /** The common order of square FLOAT32 tiles, or IllegalArgumentException naming the odd one. */
-    static int order(String kernel, ContinuousTensor... tiles) {
+    /** The common order of the square FLOAT32 tiles of {@code args}, or IllegalArgumentException naming the odd one. */
+    static int order(String kernel, TaskArgsView args) {
         int n = -1;
-        for (ContinuousTensor t : tiles) {
+        for (int i = 0; i < args.tensorCount(); i++) {
+            ContinuousTensor t = args.tensor(i);
             if (t.dtype() != DataType.FLOAT32 || t.ndims() != 2 || t.shape(0) != t.shape(1)
                     || (n >= 0 && t.shape(0) != n)) {
                 throw new IllegalArgumentException(kernel + " expects square FLOAT32 tiles of one size, got " + t);
@@ -45,50 +46,31 @@ final class TileKernels {
         return TileMath.rowTo(n, ctx.config().blockDim(), checkedBlock(ctx));
     }
 
-    /** What TRSM, SYRK and GEMM do to the rows [from, to) of their output tile, given the input tiles. */
+    /** What TRSM, SYRK and GEMM do to rows [from, to) of {@code out} (this block's rows of the output tile). */
     @FunctionalInterface
     interface RowUpdate {
-        void apply(float[][] inputs, float[] out, int n, int from, int to);
+        void apply(TensorMemory memory, TaskArgsView args, TileScratch scratch, float[] out, int n, int from, int to);
     }
 
     /**
      * The common shape of the row-split kernels: tensors 0..k-2 are input tiles, the last is the INOUT
-     * output; this block reads the inputs and its own output rows, applies {@code update}, writes them back.
+     * output; this block copies its own output rows into the thread's scratch, lets {@code update} fetch the
+     * inputs it needs and update them, and writes them back.
      */
     static void updateRows(TaskContext ctx, String kernel, int tensors, RowUpdate update) {
         TaskArgsView args = args(ctx, kernel, tensors);
-        ContinuousTensor[] tiles = new ContinuousTensor[tensors];
-        for (int i = 0; i < tensors; i++) {
-            tiles[i] = args.tensor(i);
-        }
-        int n = order(kernel, tiles);
+        int n = order(kernel, args);
         int from = rowFrom(ctx, n);
         int to = rowTo(ctx, n);
         if (from == to) {
             return;
         }
         TensorMemory memory = ctx.memory();
-        float[][] inputs = new float[tensors - 1][];
-        for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = memory.readFloats(tiles[i]);
-        }
-        ContinuousTensor out = tiles[tensors - 1];
-        float[] rows = readRows(memory, out, n, from, to);
-        update.apply(inputs, rows, n, from, to);
-        writeRows(memory, out, rows, n, from, to);
-    }
-
-    /** A full-size copy of the tile in which only rows [from, to) are filled. */
-    static float[] readRows(TensorMemory memory, ContinuousTensor t, int n, int from, int to) {
-        float[] tile = new float[n * n];
-        memory.floats(t).get(from * n, tile, from * n, (to - from) * n);
-        return tile;
-    }
-
-    /** Writes back rows [from, to) of {@code tile}, and nothing else: other blocks own the other rows. */
-    static void writeRows(TensorMemory memory, ContinuousTensor t, float[] tile, int n, int from, int to) {
-        FloatBuffer f = memory.floats(t);
-        f.put(from * n, tile, from * n, (to - from) * n);
+        FloatBuffer out = memory.floats(args.tensor(tensors - 1));
+        TileScratch scratch = TileScratch.ofThisThread(n);
+        float[] rows = scratch.rows(TileScratch.OUT, out, from, to);
+        update.apply(memory, args, scratch, rows, n, from, to);
+        scratch.writeRows(rows, out, from, to);
     }
 
     private static int checkedBlock(TaskContext ctx) {

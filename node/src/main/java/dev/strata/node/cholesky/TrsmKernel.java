@@ -13,6 +13,7 @@ public final class TrsmKernel implements ChipKernel {
 
     @Override
     public void run(TaskContext ctx) {
-        TileKernels.updateRows(ctx, NAME, 2, (in, out, n, from, to) -> TileMath.trsm(in[0], out, n, from, to));
+        TileKernels.updateRows(ctx, NAME, 2, (memory, args, scratch, out, n, from, to) -> TileMath.trsm(
+                scratch.transposed(TileScratch.SECOND, memory.floats(args.tensor(0))), out, n, from, to));
     }
 }

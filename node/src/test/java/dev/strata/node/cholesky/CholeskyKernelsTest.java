@@ -63,7 +63,7 @@ class CholeskyKernelsTest {
         TaskArgs args = TileOp.gemm(2, 1, 0).args(m);
 
         float[] expected = before.clone();
-        TileMath.gemm(memory.readFloats(m.tile(2, 0)), memory.readFloats(m.tile(1, 0)), expected, ts, 0, ts);
+        TileMath.gemm(memory.readFloats(m.tile(2, 0)), TileMathTest.transposed(memory.readFloats(m.tile(1, 0)), ts), expected, ts, 0, ts);
 
         int blocks = 4;
         CallConfig config = new CallConfig(blocks, 3, false);
