@@ -19,12 +19,13 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One chip worker of a cluster head, as a Cluster Sharding entity on a worker node: it receives a task with the
- * bytes of its tensors ({@link Run}), has its {@link NodeChip} run it on {@code executor} (the node's dedicated
- * dispatcher for user code, never this actor's thread) and answers {@link Ran} with the bytes of the tensors the task
- * may write ({@link ShippingPlan}; small ones inline, large ones streamed, {@link TensorTransfer}).
- * The head's {@link RemoteChip} sends one task at a time per entity and waits for the answer (re-sending it after
- * a node loss, see {@link #create}).
+ * One chip worker of a cluster head, as a Cluster Sharding entity on a worker node: it receives tasks with the bytes
+ * of their tensors ({@link RunBatch}, or one {@link Run}), has its {@link NodeChip} run them one after the other on
+ * {@code executor} (the node's dedicated dispatcher for user code, never this actor's thread) and answers with the
+ * bytes of the tensors each task may write ({@link RanBatch}, or one {@link Ran}; {@link ShippingPlan}; small ones
+ * inline, large ones streamed, {@link TensorTransfer}). The head's {@link RemoteChip} keeps several tasks in flight
+ * per entity and sends the ones started together in one batch (re-sending a dispatch after a node loss, see
+ * {@link #create}).
  */
 public final class ChipEntity {
     /** Messages a chip entity understands. */
@@ -46,7 +47,7 @@ public final class ChipEntity {
      * @param kernelClasses the head's chip kernel classes, index = callable id (it holds {@code kernelClass}): a
      *                      node in PROCESS mode starts its chip's child JVM with all of them, so that one child
      *                      serves every kernel of the head
-     * @param replyTo      where {@link Ran} goes
+     * @param replyTo      where {@link Ran} goes; null for a task of a {@link RunBatch}, answered to the batch's
      */
     public record Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args,
                       ShippingPlan plan, TensorBytes in, CallConfig config, int groupIndex,
@@ -92,13 +93,57 @@ public final class ChipEntity {
         }
     }
 
+    /**
+     * Several tasks for this entity, started together on the head: one message for all, with what is the same for
+     * all of them once. The entity runs them in order and answers one {@link RanBatch}.
+     *
+     * @param replyTo       where the {@link RanBatch} goes (the head's {@link DispatchDelivery})
+     * @param kernelClasses the head's chip kernel classes, index = callable id (see {@link Run#kernelClasses()})
+     * @param tasks         the tasks, in the order the head started them
+     */
+    public record RunBatch(ActorRef<RanBatch> replyTo, List<String> kernelClasses, List<Task> tasks)
+            implements Command {
+        public RunBatch {
+            kernelClasses = List.copyOf(kernelClasses);
+            tasks = List.copyOf(tasks);
+        }
+
+        /** Task {@code i} as the {@link Run} a {@link NodeChip} runs (its answer goes with the batch's). */
+        public Run run(int i) {
+            Task t = tasks.get(i);
+            return new Run(t.dispatch(), t.callableName(), kernelClasses.get(t.callable()), t.args(), t.plan(),
+                    t.in(), t.config(), t.groupIndex(), kernelClasses, null);
+        }
+    }
+
+    /**
+     * One task of a {@link RunBatch}: a {@link Run} without what the batch says once.
+     *
+     * @param callable the callable id, the index of its kernel class in the batch's {@code kernelClasses}
+     */
+    public record Task(long dispatch, String callableName, int callable, TaskArgsSnapshot args, ShippingPlan plan,
+                       TensorBytes in, CallConfig config, int groupIndex) implements CborSerializable {
+        public Task {
+            Objects.requireNonNull(callableName, "callableName");
+            Objects.requireNonNull(plan, "plan");
+            Objects.requireNonNull(in, "in");
+        }
+    }
+
+    /** The answers of one {@link RunBatch}'s tasks, in its order (each names its dispatch). */
+    public record RanBatch(List<Ran> answers) implements CborSerializable {
+        public RanBatch {
+            answers = List.copyOf(answers);
+        }
+    }
+
     /** A dispatch as the entity tells it from others: the head's reply address and its id there. */
-    private record Received(ActorRef<Ran> replyTo, long dispatch) {
+    private record Received(ActorRef<?> replyTo, long dispatch) {
     }
 
     /**
      * How many dispatches an entity remembers, to ignore a re-sent one: far more than one head re-sends while a
-     * task runs (it sends one task at a time per chip), few enough to cost nothing.
+     * task runs (it keeps at most its queue depth of tasks in flight per chip), few enough to cost nothing.
      */
     static final int REMEMBERED = 1024;
 
@@ -110,20 +155,21 @@ public final class ChipEntity {
      * or its node leaving: stopping closes the chip's kernels under it) failed for the node's reason, not its own:
      * it is answered as an {@link AttemptLostException}, which the head dispatches again at once.
      */
-    private static void answer(Ran ran, ActorRef<Ran> replyTo, AtomicBoolean stopped) {
+    private static Ran answer(Ran ran, AtomicBoolean stopped) {
         if (ran.error() != null && stopped.get() && !AttemptLostException.named(ran.error().exceptionClass())) {
-            ran = new Ran(ran.dispatch(), ran.node(), null, new TaskError(AttemptLostException.class.getName(),
+            return new Ran(ran.dispatch(), ran.node(), null, new TaskError(AttemptLostException.class.getName(),
                     "its chip entity stopped while the task ran (the chip moved to another node, or this node is"
                     + " leaving): " + ran.error().message(), ran.error().stack()));
         }
-        replyTo.tell(ran);
+        return ran;
     }
 
     /**
-     * The behaviour of one entity: runs each {@link Run} on {@code chip} on {@code executor}; closes it at stop.
-     * A dispatch it has received before (the same id from the same head, re-sent because the head could not know
-     * whether the first copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back. A task
-     * that fails after the entity stopped is answered as lost ({@link #answer}).
+     * The behaviour of one entity: runs each task on {@code chip} on {@code executor}, one after the other in the
+     * order they arrived (a chip runs one task at a time, as on a single node); closes it at stop. A dispatch it has
+     * received before (the same id from the same head, re-sent because the head could not know whether the first
+     * copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back. A task that fails after
+     * the entity stopped is answered as lost ({@link #answer}).
      */
     public static Behavior<Command> create(NodeChip chip, Executor executor) {
         return Behaviors.setup(ctx -> {
@@ -134,6 +180,8 @@ public final class ChipEntity {
                 }
             });
             AtomicBoolean stopped = new AtomicBoolean();
+            // The last task queued on the executor: the next one runs after it. Actor's thread only.
+            CompletableFuture<?>[] tail = {CompletableFuture.completedFuture(null)};
             return Behaviors.receive(Command.class)
                     .onMessage(Run.class, run -> {
                         if (!seen.add(new Received(run.replyTo(), run.dispatch()))) {
@@ -142,8 +190,30 @@ public final class ChipEntity {
                             return Behaviors.same();
                         }
                         // Off this actor's thread: a kernel may block for minutes. The reply is sent from there.
-                        CompletableFuture.supplyAsync(() -> chip.run(run).forDispatch(run.dispatch()), executor)
-                                .thenAccept(ran -> answer(ran, run.replyTo(), stopped));
+                        tail[0] = tail[0].thenRunAsync(() -> run.replyTo().tell(
+                                answer(chip.run(run).forDispatch(run.dispatch()), stopped)), executor);
+                        return Behaviors.same();
+                    })
+                    .onMessage(RunBatch.class, batch -> {
+                        List<Run> fresh = new java.util.ArrayList<>(batch.tasks().size());
+                        for (int i = 0; i < batch.tasks().size(); i++) {
+                            Run run = batch.run(i);
+                            if (seen.add(new Received(batch.replyTo(), run.dispatch()))) {
+                                fresh.add(run);
+                            } else {
+                                ctx.getLog().debug("ignored dispatch {} from {}: received before", run.dispatch(),
+                                        batch.replyTo());
+                            }
+                        }
+                        if (!fresh.isEmpty()) {
+                            tail[0] = tail[0].thenRunAsync(() -> {
+                                List<Ran> answers = new java.util.ArrayList<>(fresh.size());
+                                for (Run run : fresh) {
+                                    answers.add(answer(chip.run(run).forDispatch(run.dispatch()), stopped));
+                                }
+                                batch.replyTo().tell(new RanBatch(answers));
+                            }, executor);
+                        }
                         return Behaviors.same();
                     })
                     .onSignal(PostStop.class, s -> {

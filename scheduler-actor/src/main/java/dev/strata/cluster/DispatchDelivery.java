@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The head's one delivery actor for remote chip answers, a thin shell around {@link PendingDispatches}: every
- * {@link ChipEntity.Run} names it as {@code replyTo}, so every {@link ChipEntity.Ran} comes here and completes its
- * dispatch (a late one is ignored); it follows the cluster's membership and reachability, fails the dispatches of
+ * {@link ChipEntity.RunBatch} (and {@link ChipEntity.Run}) names it as {@code replyTo}, so every answer
+ * ({@link ChipEntity.RanBatch}, {@link ChipEntity.Ran}) comes here and completes its dispatch (a late one is
+ * ignored); it follows the cluster's membership and reachability, fails the dispatches of
  * a removed worker node and, on a periodic tick, those that waited too long without any reachable worker node.
  * It also logs each worker node joining, leaving, becoming unreachable or reachable, and being removed, one line
  * each. Its messages are of several types (answers, cluster events, its tick), hence {@code Object}.
@@ -43,12 +44,12 @@ public final class DispatchDelivery {
             timers.startTimerWithFixedDelay(new Tick(), tick);
             return Behaviors.receive(Object.class)
                     .onMessage(ChipEntity.Ran.class, ran -> {
-                        if (!pending.answered(ran.dispatch(), ran)) {
-                            LOG.debug("ignored the late answer of dispatch {} from {}: it was given up",
-                                    ran.dispatch(), ran.node());
-                            if (ran.back() != null) {
-                                transfer.discard(ran.back()); // ends its stream: the node frees its copies now
-                            }
+                        deliver(pending, transfer, ran);
+                        return Behaviors.same();
+                    })
+                    .onMessage(ChipEntity.RanBatch.class, batch -> {
+                        for (ChipEntity.Ran ran : batch.answers()) {
+                            deliver(pending, transfer, ran);
                         }
                         return Behaviors.same();
                     })
@@ -65,6 +66,16 @@ public final class DispatchDelivery {
                     .onMessage(ClusterEvent.ReachabilityEvent.class, e -> onReachability(pending, e))
                     .build();
         }));
+    }
+
+    /** Completes {@code ran}'s dispatch, or ignores it (and ends its stream) when the dispatch was given up. */
+    private static void deliver(PendingDispatches pending, TensorTransfer transfer, ChipEntity.Ran ran) {
+        if (!pending.answered(ran.dispatch(), ran)) {
+            LOG.debug("ignored the late answer of dispatch {} from {}: it was given up", ran.dispatch(), ran.node());
+            if (ran.back() != null) {
+                transfer.discard(ran.back()); // ends its stream: the node frees its copies now
+            }
+        }
     }
 
     private static Behavior<Object> onMember(PendingDispatches pending,

@@ -245,6 +245,8 @@ final class Engine implements AutoCloseable {
      * The head's chip workers in cluster mode: proxies of the chip entities on the worker nodes, reached through
      * this member's sharding proxy (started here; the head lacks the role {@code worker}), with one delivery actor
      * for all their answers, which also fails the dispatches of a lost worker node (docs/cluster.md, failure model).
+     * They keep several tasks in flight and wait for none on a thread ({@link RemoteChip}); closing the engine
+     * gives their tasks in flight up.
      */
     private static List<GroupTaskWorker> remoteChips(ActorSystem<?> system, WorkerSettings s, ClusterSettings cluster,
                                                      Callables callables, SharedTensorMemory memory,
@@ -253,16 +255,20 @@ final class Engine implements AutoCloseable {
         ChipEntities.proxy(system);
         PendingDispatches pending = new PendingDispatches(cluster.noWorkerTimeout());
         TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
-        ActorRef<ChipEntity.Ran> delivery = system.systemActorOf(
+        ActorRef<ChipEntity.RanBatch> delivery = system.systemActorOf(
                 DispatchDelivery.create(pending, cluster.noWorkerTimeout(), transfer), "strata-dispatch-delivery",
                 Props.empty()).narrow();
         RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
+        RemoteChip.Timers timers = (delay, action) -> system.scheduler().scheduleOnce(delay, action,
+                system.executionContext())::cancel;
         List<String> classes = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         List<GroupTaskWorker> chips = new ArrayList<>();
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = ChipEntities.chip(system, i);
-            chips.add(interruptible(new RemoteChip(i, callables.chipNames(), classes, memory, attempts, pending,
-                    delivery, entity::tell, nodeTasks, transfer), userCode));
+            RemoteChip chip = new RemoteChip(i, callables.chipNames(), classes, memory, attempts, pending, delivery,
+                    entity::tell, nodeTasks, transfer, timers);
+            interruptible(chip, userCode); // the engine's stop closes it; its actor runs it as a pipelined worker
+            chips.add(chip);
         }
         return chips;
     }

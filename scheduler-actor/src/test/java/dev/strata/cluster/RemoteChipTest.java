@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +64,20 @@ class RemoteChipTest {
     private final List<String> classes = List.of(ShippingKernels.AddScalar.class.getName(),
             ShippingKernels.Throws.class.getName(), ShippingKernels.FillAll.class.getName());
 
+    /** Timeouts and re-sends on a thread of their own, as the head's scheduler would run them. */
+    static final RemoteChip.Timers TIMERS = timers(Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "remote-chip-timers");
+        t.setDaemon(true);
+        return t;
+    }));
+
+    static RemoteChip.Timers timers(ScheduledExecutorService timer) {
+        return (delay, action) -> {
+            ScheduledFuture<?> f = timer.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        };
+    }
+
     @AfterEach
     void close() {
         nodeChip.close();
@@ -68,15 +85,21 @@ class RemoteChipTest {
         node.close();
     }
 
-    private RemoteChip chip(Duration taskTimeout, int maxRetries, Consumer<ChipEntity.Command> entity) {
+    /** A chip whose entity is {@code entity}: each task of every batch sent is handed to it as its {@link ChipEntity.Run}. */
+    private RemoteChip chip(Duration taskTimeout, int maxRetries, Consumer<ChipEntity.Run> entity) {
         return new RemoteChip(0, names, classes, head, new RemoteChip.Attempts(taskTimeout, maxRetries,
-                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, entity, counts, NodeChipTest.TRANSFER);
+                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, message -> {
+                    ChipEntity.RunBatch batch = (ChipEntity.RunBatch) message;
+                    for (int i = 0; i < batch.tasks().size(); i++) {
+                        entity.accept(batch.run(i));
+                    }
+                }, counts, NodeChipTest.TRANSFER, TIMERS);
     }
 
     /** A chip whose entity is {@link #nodeChip}, answering at once. */
     private RemoteChip chip() {
         return chip(LONG, 2, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             sent.add(run);
             answer(run);
         });
@@ -84,7 +107,7 @@ class RemoteChipTest {
 
     /** A chip whose entity only queues what it is sent in {@link #inbox}; the test answers. */
     private RemoteChip silentChip(Duration taskTimeout, int maxRetries) {
-        return chip(taskTimeout, maxRetries, message -> inbox.add((ChipEntity.Run) message));
+        return chip(taskTimeout, maxRetries, message -> inbox.add(message));
     }
 
     /** The node's answer to {@code run}, delivered as the delivery actor would; whether it was applied. */
@@ -206,7 +229,7 @@ class RemoteChipTest {
         ContinuousTensor t = head.allocate(DataType.FLOAT32, TensorTransfer.CHUNK); // 4 chunks: streamed
         head.bytes(t).put(0, (byte) 42);
         TaskArgsView args = new TaskArgs().addTensor(t, TensorArgType.INOUT).view();
-        RemoteChip lossy = chip(LONG, 0, message -> answerHalfThere((ChipEntity.Run) message, t.nbytes()));
+        RemoteChip lossy = chip(LONG, 0, message -> answerHalfThere(message, t.nbytes()));
         TensorTransfer.TransferException e = assertThrows(TensorTransfer.TransferException.class,
                 () -> lossy.run(0, args, CallConfig.DEFAULT, 0));
         assertTrue(e.getMessage().contains(NODE) && e.getMessage().contains("'add'")
@@ -217,7 +240,7 @@ class RemoteChipTest {
 
         List<Long> attempts = new ArrayList<>();
         RemoteChip retried = chip(LONG, 1, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             attempts.add(run.dispatch());
             if (attempts.size() == 1) {
                 answerHalfThere(run, t.nbytes());
@@ -315,7 +338,7 @@ class RemoteChipTest {
         ContinuousTensor t = head.allocate(DataType.FLOAT32, 4);
         List<Long> dispatches = new ArrayList<>();
         RemoteChip chip = chip(LONG, 2, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             if (!dispatches.contains(run.dispatch())) { // each new attempt: its node is removed at once
                 dispatches.add(run.dispatch());
                 pending.removed(NODE);
@@ -404,7 +427,7 @@ class RemoteChipTest {
         ContinuousTensor out = head.allocate(DataType.FLOAT32, 4);
         List<Long> dispatches = new ArrayList<>();
         RemoteChip chip = chip(LONG, 1, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             if (!dispatches.contains(run.dispatch())) {
                 dispatches.add(run.dispatch());
                 if (dispatches.size() == 1) {
@@ -420,7 +443,7 @@ class RemoteChipTest {
         assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.retries());
         assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.snapshot(), "only the attempt that ran is counted");
 
-        RemoteChip noRetry = chip(LONG, 0, message -> answerLost((ChipEntity.Run) message));
+        RemoteChip noRetry = chip(LONG, 0, message -> answerLost(message));
         AttemptLostException e = assertThrows(AttemptLostException.class, () -> noRetry.run(0,
                 new TaskArgsSnapshot(List.of(in, out), new long[] {4}), CallConfig.DEFAULT, 0));
         assertTrue(e.getMessage().contains("did not run to its end on worker node " + NODE)
