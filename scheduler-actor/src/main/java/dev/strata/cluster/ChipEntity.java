@@ -4,6 +4,7 @@ import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.util.ByteString;
 
 /**
  * One chip worker of a cluster head, as a Cluster Sharding entity on a worker node: it receives tasks with the bytes
@@ -94,25 +97,38 @@ public final class ChipEntity {
     }
 
     /**
-     * Several tasks for this entity, started together on the head: one message for all, with what is the same for
-     * all of them once. The entity runs them in order and answers one {@link RanBatch}.
+     * Several tasks for this entity, started together on the head: one message for all of them, in a compact form
+     * ({@link BatchCodec}: the tasks packed into {@code tasks}, the streams of their large inputs beside them). The
+     * entity runs them in order and answers one {@link RanBatch}.
      *
      * @param replyTo       where the {@link RanBatch} goes (the head's {@link DispatchDelivery})
      * @param kernelClasses the head's chip kernel classes, index = callable id (see {@link Run#kernelClasses()})
-     * @param tasks         the tasks, in the order the head started them
+     * @param tasks         the tasks, in the order the head started them, packed
+     * @param streams       the streams of the tasks' streamed inputs, indexed from {@code tasks}
      */
-    public record RunBatch(ActorRef<RanBatch> replyTo, List<String> kernelClasses, List<Task> tasks)
-            implements Command {
+    public record RunBatch(ActorRef<RanBatch> replyTo, List<String> kernelClasses, byte[] tasks,
+                           List<SourceRef<ByteString>> streams) implements Command {
         public RunBatch {
             kernelClasses = List.copyOf(kernelClasses);
-            tasks = List.copyOf(tasks);
+            Objects.requireNonNull(tasks, "tasks");
+            streams = List.copyOf(streams);
         }
 
-        /** Task {@code i} as the {@link Run} a {@link NodeChip} runs (its answer goes with the batch's). */
-        public Run run(int i) {
-            Task t = tasks.get(i);
-            return new Run(t.dispatch(), t.callableName(), kernelClasses.get(t.callable()), t.args(), t.plan(),
-                    t.in(), t.config(), t.groupIndex(), kernelClasses, null);
+        /** A batch of {@code tasks} (in order), answered to {@code replyTo}. */
+        public static RunBatch of(ActorRef<RanBatch> replyTo, List<String> kernelClasses, List<Task> tasks) {
+            List<SourceRef<ByteString>> streams = new ArrayList<>();
+            byte[] packed = BatchCodec.encodeTasks(tasks, streams);
+            return new RunBatch(replyTo, kernelClasses, packed, streams);
+        }
+
+        /** The batch's tasks as the {@link Run}s a {@link NodeChip} runs (their answers go with the batch's). */
+        public List<Run> runs() {
+            List<Run> runs = new ArrayList<>();
+            for (Task t : BatchCodec.decodeTasks(tasks, streams)) {
+                runs.add(new Run(t.dispatch(), t.callableName(), kernelClasses.get(t.callable()), t.args(), t.plan(),
+                        t.in(), t.config(), t.groupIndex(), kernelClasses, null));
+            }
+            return runs;
         }
     }
 
@@ -122,7 +138,7 @@ public final class ChipEntity {
      * @param callable the callable id, the index of its kernel class in the batch's {@code kernelClasses}
      */
     public record Task(long dispatch, String callableName, int callable, TaskArgsSnapshot args, ShippingPlan plan,
-                       TensorBytes in, CallConfig config, int groupIndex) implements CborSerializable {
+                       TensorBytes in, CallConfig config, int groupIndex) {
         public Task {
             Objects.requireNonNull(callableName, "callableName");
             Objects.requireNonNull(plan, "plan");
@@ -130,10 +146,43 @@ public final class ChipEntity {
         }
     }
 
-    /** The answers of one {@link RunBatch}'s tasks, in its order (each names its dispatch). */
-    public record RanBatch(List<Ran> answers) implements CborSerializable {
+    /**
+     * The answers of one {@link RunBatch}'s tasks from one node, in its order, in a compact form ({@link BatchCodec}).
+     *
+     * @param node    the node's address, {@code pekko://strata@host:port}
+     * @param encoded the answers packed (each names its dispatch)
+     * @param streams the streams of the answers' streamed bytes, indexed from {@code encoded}
+     * @param errors  the answers' failures, indexed from {@code encoded}
+     */
+    public record RanBatch(String node, byte[] encoded, List<SourceRef<ByteString>> streams, List<TaskError> errors)
+            implements CborSerializable {
         public RanBatch {
-            answers = List.copyOf(answers);
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(encoded, "encoded");
+            streams = List.copyOf(streams);
+            errors = List.copyOf(errors);
+        }
+
+        /** The batch of {@code answers}, all from one node. */
+        public static RanBatch of(List<Ran> answers) {
+            if (answers.isEmpty()) {
+                throw new IllegalArgumentException("a batch of answers has at least one");
+            }
+            String node = answers.get(0).node();
+            for (Ran r : answers) {
+                if (!r.node().equals(node)) {
+                    throw new IllegalArgumentException("answers from " + node + " and " + r.node() + " in one batch");
+                }
+            }
+            List<SourceRef<ByteString>> streams = new ArrayList<>();
+            List<TaskError> errors = new ArrayList<>();
+            byte[] encoded = BatchCodec.encodeAnswers(answers, streams, errors);
+            return new RanBatch(node, encoded, streams, errors);
+        }
+
+        /** The answers, in order. */
+        public List<Ran> answers() {
+            return BatchCodec.decodeAnswers(node, encoded, streams, errors);
         }
     }
 
@@ -195,9 +244,9 @@ public final class ChipEntity {
                         return Behaviors.same();
                     })
                     .onMessage(RunBatch.class, batch -> {
-                        List<Run> fresh = new java.util.ArrayList<>(batch.tasks().size());
-                        for (int i = 0; i < batch.tasks().size(); i++) {
-                            Run run = batch.run(i);
+                        List<Run> runs = batch.runs();
+                        List<Run> fresh = new ArrayList<>(runs.size());
+                        for (Run run : runs) {
                             if (seen.add(new Received(batch.replyTo(), run.dispatch()))) {
                                 fresh.add(run);
                             } else {
@@ -207,11 +256,11 @@ public final class ChipEntity {
                         }
                         if (!fresh.isEmpty()) {
                             tail[0] = tail[0].thenRunAsync(() -> {
-                                List<Ran> answers = new java.util.ArrayList<>(fresh.size());
+                                List<Ran> answers = new ArrayList<>(fresh.size());
                                 for (Run run : fresh) {
                                     answers.add(answer(chip.run(run).forDispatch(run.dispatch()), stopped));
                                 }
-                                batch.replyTo().tell(new RanBatch(answers));
+                                batch.replyTo().tell(RanBatch.of(answers));
                             }, executor);
                         }
                         return Behaviors.same();

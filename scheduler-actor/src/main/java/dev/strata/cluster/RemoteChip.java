@@ -140,13 +140,13 @@ public final class RemoteChip implements PipelinedWorker {
         if (!unsent.isEmpty()) {
             List<ChipEntity.Task> tasks = unsent;
             unsent = new ArrayList<>();
-            entity.accept(new ChipEntity.RunBatch(replyTo, kernelClasses, tasks));
+            entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, tasks));
         }
     }
 
     /** Sends one task's message at once (a retry or a re-send). */
     private void sendNow(ChipEntity.Task task) {
-        entity.accept(new ChipEntity.RunBatch(replyTo, kernelClasses, List.of(task)));
+        entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, List.of(task)));
     }
 
     /**

@@ -90,9 +90,7 @@ class RemoteChipTest {
         return new RemoteChip(0, names, classes, head, new RemoteChip.Attempts(taskTimeout, maxRetries,
                 Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, message -> {
                     ChipEntity.RunBatch batch = (ChipEntity.RunBatch) message;
-                    for (int i = 0; i < batch.tasks().size(); i++) {
-                        entity.accept(batch.run(i));
-                    }
+                    batch.runs().forEach(entity);
                 }, counts, NodeChipTest.TRANSFER, TIMERS);
     }
 
@@ -412,6 +410,75 @@ class RemoteChipTest {
         worker.get().interrupt();
         assertInstanceOf(InterruptedException.class, cause(task));
         assertFalse(answer(run), "given up");
+    }
+
+    /** A completion whose steps run on a queue the test drains, as the worker actor's thread would. */
+    private static final class Steps implements dev.strata.worker.TaskCompletion {
+        final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+
+        @Override
+        public void onWorkerThread(Runnable step) {
+            queue.add(step);
+        }
+
+        @Override
+        public void done(Throwable error) {
+            ended.complete(error);
+        }
+
+        /** Runs steps until the task ended; returns its error (null on success). */
+        Throwable drain() throws Exception {
+            while (!ended.isDone()) {
+                Runnable step = queue.poll(20, TimeUnit.SECONDS);
+                assertTrue(step != null, "a step came");
+                step.run();
+            }
+            return ended.get();
+        }
+    }
+
+    @Test
+    void tasksStartedTogetherGoInOneBatchAndEachEndsWhenItsResultsAreWritten() throws Exception {
+        ContinuousTensor in = head.allocate(DataType.FLOAT32, 4);
+        ContinuousTensor out1 = head.allocate(DataType.FLOAT32, 4);
+        ContinuousTensor out2 = head.allocate(DataType.FLOAT32, 4);
+        List<ChipEntity.RunBatch> batches = new ArrayList<>();
+        RemoteChip chip = new RemoteChip(0, names, classes, head, new RemoteChip.Attempts(LONG, 2,
+                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null,
+                message -> batches.add((ChipEntity.RunBatch) message), counts, NodeChipTest.TRANSFER, TIMERS);
+        Steps first = new Steps();
+        Steps second = new Steps();
+        chip.start(0, new TaskArgsSnapshot(List.of(in, out1), new long[] {1}), CallConfig.DEFAULT, 0, first);
+        chip.start(0, new TaskArgsSnapshot(List.of(in, out2), new long[] {2}), CallConfig.DEFAULT, 0, second);
+        assertTrue(batches.isEmpty(), "nothing goes before the flush");
+        chip.flush();
+        chip.flush();
+        assertEquals(1, batches.size(), "one message for both; an empty flush sends nothing");
+        List<ChipEntity.Run> runs = batches.get(0).runs();
+        assertEquals(2, runs.size());
+        assertTrue(answer(runs.get(1)));
+        assertTrue(answer(runs.get(0)));
+        org.junit.jupiter.api.Assertions.assertNull(second.drain());
+        org.junit.jupiter.api.Assertions.assertNull(first.drain());
+        assertArrayEquals(new float[] {1, 1, 1, 1}, head.readFloats(out1));
+        assertArrayEquals(new float[] {2, 2, 2, 2}, head.readFloats(out2));
+        assertEquals(Map.of(NODE_HOST_PORT, 2L), counts.snapshot());
+    }
+
+    @Test
+    void closingGivesUpTheTasksInFlightAndRefusesNewOnes() throws Exception {
+        ContinuousTensor t = head.allocate(DataType.FLOAT32, 4);
+        RemoteChip chip = silentChip(LONG, 2);
+        Steps task = new Steps();
+        chip.start(0, new TaskArgsSnapshot(List.of(t, t), new long[] {1}), CallConfig.DEFAULT, 0, task);
+        chip.flush();
+        ChipEntity.Run run = next();
+        chip.close();
+        assertInstanceOf(java.util.concurrent.CancellationException.class, task.drain());
+        assertFalse(answer(run), "given up: its answer is ignored");
+        assertThrows(java.util.concurrent.CancellationException.class, () -> chip.start(0,
+                new TaskArgsSnapshot(List.of(t, t), new long[] {1}), CallConfig.DEFAULT, 0, new Steps()));
     }
 
     /** The node's answer to {@code run} saying the attempt did not run to its end there (its entity stopped). */
