@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.util.ByteString;
 
@@ -21,7 +22,8 @@ import org.apache.pekko.util.ByteString;
  * which Jackson CBOR writes as it is. Field by field, Jackson would write every property name and go through its
  * bean machinery for each task; that was most of the CPU a remote task cost. What cannot be bytes travels beside
  * them in the message: the streams of large tensors (indexed from the bytes) and the errors. Big-endian; a byte
- * array that does not decode fails with {@link IllegalArgumentException}.
+ * array that does not decode fails with {@link IllegalArgumentException}. A batch is cut to fit a frame
+ * ({@link #split}).
  */
 final class BatchCodec {
     private static final byte INLINE = 0;
@@ -31,6 +33,57 @@ final class BatchCodec {
     private static final TensorArgType[] TAGS = TensorArgType.values();
 
     private BatchCodec() {
+    }
+
+    /**
+     * Most bytes one batch message may weigh ({@link TensorTransfer#INLINE_MAX}, 128 KiB): the inline tensor bytes
+     * of several tasks together could otherwise outgrow an Artery frame (256 KiB), and Artery drops a larger
+     * message with only a log line.
+     */
+    static final long BATCH_MAX = TensorTransfer.INLINE_MAX;
+
+    /**
+     * {@code items} in order, cut into batches of at most {@link #BATCH_MAX} by {@code weight} (an item heavier than
+     * that goes alone: one task's inline bytes are at most {@link TensorTransfer#INLINE_MAX}).
+     */
+    static <T> List<List<T>> split(List<T> items, ToLongFunction<T> weight) {
+        List<List<T>> batches = new ArrayList<>();
+        List<T> batch = new ArrayList<>();
+        long weighs = 0;
+        for (T item : items) {
+            long w = weight.applyAsLong(item);
+            if (!batch.isEmpty() && weighs + w > BATCH_MAX) {
+                batches.add(batch);
+                batch = new ArrayList<>();
+                weighs = 0;
+            }
+            batch.add(item);
+            weighs += w;
+        }
+        if (!batch.isEmpty()) {
+            batches.add(batch);
+        }
+        return batches;
+    }
+
+    /** About how many bytes {@code t} takes in a batch message (at least: tensors at their largest). */
+    static long weight(ChipEntity.Task t) {
+        int tensors = t.args().tensorCount() + t.plan().tensors().size();
+        return 64L + 3L * t.callableName().length() + 30L * tensors + 8L * t.args().scalars().length
+                + (t.in().streamed() ? 256 : t.in().size());
+    }
+
+    /** About how many bytes {@code ran} takes in a batch message (an error's text counted 3 bytes a char). */
+    static long weight(ChipEntity.Ran ran) {
+        if (ran.error() == null) {
+            return 16L + (ran.back().streamed() ? 256 : ran.back().size());
+        }
+        TaskError e = ran.error();
+        long chars = e.exceptionClass().length() + (e.message() == null ? 0 : e.message().length());
+        for (String line : e.stack()) {
+            chars += line.length() + 2;
+        }
+        return 64L + 3 * chars;
     }
 
     /** The bytes of {@code tasks}; the streams of their streamed inputs are added to {@code streams}. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -99,7 +98,8 @@ public final class ChipEntity {
     /**
      * Several tasks for this entity, started together on the head: one message for all of them, in a compact form
      * ({@link BatchCodec}: the tasks packed into {@code tasks}, the streams of their large inputs beside them). The
-     * entity runs them in order and answers one {@link RanBatch}.
+     * entity runs them in order and answers them in one {@link RanBatch} (or several, when their inline bytes
+     * would not fit one message). The head cuts its batches to fit too ({@link BatchCodec#split}).
      *
      * @param replyTo       where the {@link RanBatch} goes (the head's {@link DispatchDelivery})
      * @param kernelClasses the head's chip kernel classes, index = callable id (see {@link Run#kernelClasses()})
@@ -215,7 +215,8 @@ public final class ChipEntity {
 
     /**
      * The behaviour of one entity: runs each task on {@code chip} on {@code executor}, one after the other in the
-     * order they arrived (a chip runs one task at a time, as on a single node); closes it at stop. A dispatch it has
+     * order they arrived ({@link ChipQueue}: a chip runs one task at a time, as on a single node, but a task stuck
+     * longer than the node's task-timeout does not hold up the next); closes it at stop. A dispatch it has
      * received before (the same id from the same head, re-sent because the head could not know whether the first
      * copy arrived) is ignored: it runs, or ran, already, and its answer goes or went back. A task that fails after
      * the entity stopped is answered as lost ({@link #answer}).
@@ -229,8 +230,7 @@ public final class ChipEntity {
                 }
             });
             AtomicBoolean stopped = new AtomicBoolean();
-            // The last task queued on the executor: the next one runs after it. Actor's thread only.
-            CompletableFuture<?>[] tail = {CompletableFuture.completedFuture(null)};
+            ChipQueue queue = new ChipQueue(executor, chip.taskTimeout());
             return Behaviors.receive(Command.class)
                     .onMessage(Run.class, run -> {
                         if (!seen.add(new Received(run.replyTo(), run.dispatch()))) {
@@ -239,8 +239,8 @@ public final class ChipEntity {
                             return Behaviors.same();
                         }
                         // Off this actor's thread: a kernel may block for minutes. The reply is sent from there.
-                        tail[0] = tail[0].thenRunAsync(() -> run.replyTo().tell(
-                                answer(chip.run(run).forDispatch(run.dispatch()), stopped)), executor);
+                        queue.submit(() -> run.replyTo().tell(
+                                answer(chip.run(run).forDispatch(run.dispatch()), stopped)));
                         return Behaviors.same();
                     })
                     .onMessage(RunBatch.class, batch -> {
@@ -255,13 +255,15 @@ public final class ChipEntity {
                             }
                         }
                         if (!fresh.isEmpty()) {
-                            tail[0] = tail[0].thenRunAsync(() -> {
+                            queue.submit(() -> {
                                 List<Ran> answers = new ArrayList<>(fresh.size());
                                 for (Run run : fresh) {
                                     answers.add(answer(chip.run(run).forDispatch(run.dispatch()), stopped));
                                 }
-                                batch.replyTo().tell(RanBatch.of(answers));
-                            }, executor);
+                                for (List<Ran> part : BatchCodec.split(answers, BatchCodec::weight)) {
+                                    batch.replyTo().tell(RanBatch.of(part));
+                                }
+                            });
                         }
                         return Behaviors.same();
                     })

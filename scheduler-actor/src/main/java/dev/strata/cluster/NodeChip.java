@@ -110,6 +110,11 @@ public final class NodeChip implements AutoCloseable {
         }
     }
 
+    /** How long this node waits for bytes, and a chip's task for the one before it: its {@code task-timeout}. */
+    java.time.Duration taskTimeout() {
+        return transfer.timeout();
+    }
+
     /** A zero-filled node-local tensor like {@code head}; a full arena fails naming the node, size and setting. */
     private ContinuousTensor copyOf(ContinuousTensor head) {
         try {

@@ -140,7 +140,9 @@ public final class RemoteChip implements PipelinedWorker {
         if (!unsent.isEmpty()) {
             List<ChipEntity.Task> tasks = unsent;
             unsent = new ArrayList<>();
-            entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, tasks));
+            for (List<ChipEntity.Task> batch : BatchCodec.split(tasks, BatchCodec::weight)) {
+                entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, batch));
+            }
         }
     }
 

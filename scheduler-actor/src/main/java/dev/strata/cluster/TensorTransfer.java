@@ -51,6 +51,11 @@ public final class TensorTransfer {
         this.inlineMax = inlineMax;
     }
 
+    /** How long a wait for bytes may take ({@code strata.cluster.task-timeout}). */
+    Duration timeout() {
+        return timeout;
+    }
+
     /**
      * The bytes of {@code sources} (each from its position to its limit; the buffers themselves are not moved), to
      * put in a message. Inline ones are copied here and {@code release} runs at once; streamed ones are read from

@@ -108,6 +108,28 @@ class BatchCodecTest {
                 List.of()));
     }
 
+    @Test
+    void batchesAreCutSoThatTheirInlineBytesFitOneFrame() {
+        ChipEntity.Task big = new ChipEntity.Task(1, "k", 0, new TaskArgsSnapshot(List.of(A), new long[0]),
+                new ShippingPlan(List.of()), new TensorBytes(100_000, new byte[100_000], null), CallConfig.DEFAULT, 0);
+        ChipEntity.Task small = new ChipEntity.Task(2, "k", 0, new TaskArgsSnapshot(List.of(A), new long[0]),
+                new ShippingPlan(List.of()), new TensorBytes(64, new byte[64], null), CallConfig.DEFAULT, 0);
+        List<List<ChipEntity.Task>> batches = BatchCodec.split(List.of(small, big, big, small, small),
+                BatchCodec::weight);
+        assertEquals(List.of(2, 3), batches.stream().map(List::size).toList(), "in order, none over the max");
+        for (List<ChipEntity.Task> batch : batches) {
+            assertTrue(BatchCodec.encodeTasks(batch, new ArrayList<>()).length <= BatchCodec.BATCH_MAX
+                    || batch.size() == 1);
+        }
+        assertEquals(List.of(List.of(small, small)), BatchCodec.split(List.of(small, small), BatchCodec::weight));
+
+        ChipEntity.Ran back = new ChipEntity.Ran(3, "n", new TensorBytes(65_536, new byte[65_536], null), null);
+        assertEquals(List.of(2, 1), BatchCodec.split(List.of(back, back, back), BatchCodec::weight).stream()
+                .map(List::size).toList());
+        ChipEntity.Ran failed = new ChipEntity.Ran(4, "n", null, new TaskError("X", "m".repeat(30_000), List.of()));
+        assertTrue(BatchCodec.weight(failed) >= 90_000, "an error weighs its text");
+    }
+
     private static SourceRef<ByteString> stream() {
         return NodeChipTest.TRANSFER.send(List.of(ByteBuffer.allocate(TensorTransfer.INLINE_MAX + 1)), () -> { })
                 .stream();
