@@ -123,7 +123,7 @@ class BatchCodecTest {
         }
         assertEquals(List.of(List.of(small, small)), BatchCodec.split(List.of(small, small), BatchCodec::weight));
 
-        ChipEntity.Ran back = new ChipEntity.Ran(3, "n", new TensorBytes(65_536, new byte[65_536], null), null);
+        ChipEntity.Ran back = new ChipEntity.Ran(3, "n", new TensorBytes(60_000, new byte[60_000], null), null);
         assertEquals(List.of(2, 1), BatchCodec.split(List.of(back, back, back), BatchCodec::weight).stream()
                 .map(List::size).toList());
         ChipEntity.Ran failed = new ChipEntity.Ran(4, "n", null, new TaskError("X", "m".repeat(30_000), List.of()));
