@@ -235,6 +235,7 @@ public final class RemoteChip implements PipelinedWorker {
     private final class Remote {
         private final String name;
         private final ShippingPlan plan;
+        private final List<ContinuousTensor> back; // the plan's, computed once
         private final LongFunction<ChipEntity.Task> message;
         private final TaskCompletion completion;
         private final List<String> failed = new ArrayList<>();
@@ -250,6 +251,7 @@ public final class RemoteChip implements PipelinedWorker {
         Remote(String name, ShippingPlan plan, LongFunction<ChipEntity.Task> message, TaskCompletion completion) {
             this.name = name;
             this.plan = plan;
+            this.back = plan.back();
             this.message = message;
             this.completion = completion;
         }
@@ -332,7 +334,7 @@ public final class RemoteChip implements PipelinedWorker {
             try {
                 // Only the accepted answer is written, and only once all its bytes are here: a stream lost half-way
                 // (its node died) leaves this head's memory as it was, for the retry to read.
-                transfer.writeWhenAllArrived(ran.back(), buffers(plan.back()));
+                transfer.writeWhenAllArrived(ran.back(), buffers(back));
             } catch (TensorTransfer.TransferException | TimeoutException e) {
                 lastFailure = TensorTransfer.TransferException::new;
                 failed.add("ran on worker node " + ran.node() + " but its results did not come back: "
@@ -344,7 +346,7 @@ public final class RemoteChip implements PipelinedWorker {
                 return;
             }
             counts.ran(chipIndex, ran.node());
-            counts.shipped(ran.node(), plan.inBytes(), plan.backBytes());
+            counts.shipped(ran.node(), plan.inBytes(), ShippingPlan.bytes(back));
             end(null);
         }
 
