@@ -244,7 +244,15 @@ public final class ChipEntity {
                         return Behaviors.same();
                     })
                     .onMessage(RunBatch.class, batch -> {
-                        List<Run> runs = batch.runs();
+                        List<Run> runs;
+                        try {
+                            runs = batch.runs();
+                        } catch (RuntimeException e) {
+                            // A peer's bug: its tasks time out on the head and are dispatched again.
+                            ctx.getLog().error("ignored a batch of tasks from {} that does not decode: {}",
+                                    batch.replyTo(), e.toString());
+                            return Behaviors.same();
+                        }
                         List<Run> fresh = new ArrayList<>(runs.size());
                         for (Run run : runs) {
                             if (seen.add(new Received(batch.replyTo(), run.dispatch()))) {

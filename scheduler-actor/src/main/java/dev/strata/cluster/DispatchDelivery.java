@@ -2,6 +2,7 @@ package dev.strata.cluster;
 
 import dev.strata.protocol.CborSerializable;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -48,7 +49,16 @@ public final class DispatchDelivery {
                         return Behaviors.same();
                     })
                     .onMessage(ChipEntity.RanBatch.class, batch -> {
-                        for (ChipEntity.Ran ran : batch.answers()) {
+                        List<ChipEntity.Ran> answers;
+                        try {
+                            answers = batch.answers();
+                        } catch (IllegalArgumentException e) {
+                            // A peer's bug, not a reason to stop delivering: its tasks time out and are retried.
+                            LOG.error("cluster: ignored a batch of answers from {} that does not decode: {}",
+                                    batch.node(), e.getMessage());
+                            return Behaviors.same();
+                        }
+                        for (ChipEntity.Ran ran : answers) {
                             deliver(pending, transfer, ran);
                         }
                         return Behaviors.same();

@@ -131,7 +131,12 @@ public final class RemoteChip implements PipelinedWorker {
                 snapshot, plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex);
         Remote task = new Remote(name, plan, message, completion);
         inFlight.add(task);
-        task.attempt(unsent::add); // the first attempt goes with the others started before the next flush
+        try {
+            task.attempt(unsent::add); // the first attempt goes with the others started before the next flush
+        } catch (RuntimeException e) {
+            inFlight.remove(task);
+            throw e;
+        }
         return task;
     }
 

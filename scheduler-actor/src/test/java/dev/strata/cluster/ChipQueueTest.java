@@ -59,8 +59,15 @@ class ChipQueueTest {
         CountDownLatch stuckDone = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
         queue.submit(() -> {
+            log.add("hung start");
             started.countDown();
-            job("hung", stuck, stuckDone).run();
+            try {
+                assertTrue(stuck.await(20, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.add("hung end");
+            stuckDone.countDown();
         });
         assertTrue(started.await(20, TimeUnit.SECONDS));
         CountDownLatch free = new CountDownLatch(0);
