@@ -20,6 +20,13 @@ import java.util.List;
  * head, which joins the nodes in {@link #newWorker()} and leaves them when it closes.
  */
 abstract class ClusterScenario extends Scenario {
+    /**
+     * Dispatches the scheduler queues per worker ({@code strata.worker.queue-depth}, 8 by default): a remote chip
+     * keeps that many tasks in flight and sends the ones started together in one message, so more in flight means
+     * fewer, larger messages (docs/cluster.md, "Throughput"; docs/performance.md, "Cluster (loopback)").
+     */
+    static final int QUEUE_DEPTH = 32;
+
     /** Bytes of each small tensor (16 FLOAT32), as the engine-only scenarios' tensors. */
     static final int SMALL_FLOATS = 16;
 
@@ -82,7 +89,8 @@ abstract class ClusterScenario extends Scenario {
         String config = nodes.headConfig()
                 + "strata.cluster { enabled = true, min-worker-nodes = " + nodes.count() + ", join-timeout = 120 s }\n"
                 + "strata.worker { chip-workers = " + chips() + ", sub-workers = 1, arena-size = "
-                + sizes.arenaBytes() + ", heap-ring-size = " + HEAP_RING_BYTES + " }\n" + headSettings();
+                + sizes.arenaBytes() + ", heap-ring-size = " + HEAP_RING_BYTES + ", queue-depth = " + QUEUE_DEPTH
+                + " }\n" + headSettings();
         return Worker.fromConfig(ConfigFactory.parseString(config));
     }
 

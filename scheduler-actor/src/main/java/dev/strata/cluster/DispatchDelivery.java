@@ -2,6 +2,7 @@ package dev.strata.cluster;
 
 import dev.strata.protocol.CborSerializable;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The head's one delivery actor for remote chip answers, a thin shell around {@link PendingDispatches}: every
- * {@link ChipEntity.Run} names it as {@code replyTo}, so every {@link ChipEntity.Ran} comes here and completes its
- * dispatch (a late one is ignored); it follows the cluster's membership and reachability, fails the dispatches of
+ * {@link ChipEntity.RunBatch} (and {@link ChipEntity.Run}) names it as {@code replyTo}, so every answer
+ * ({@link ChipEntity.RanBatch}, {@link ChipEntity.Ran}) comes here and completes its dispatch (a late one is
+ * ignored); it follows the cluster's membership and reachability, fails the dispatches of
  * a removed worker node and, on a periodic tick, those that waited too long without any reachable worker node.
  * It also logs each worker node joining, leaving, becoming unreachable or reachable, and being removed, one line
  * each. Its messages are of several types (answers, cluster events, its tick), hence {@code Object}.
@@ -43,12 +45,21 @@ public final class DispatchDelivery {
             timers.startTimerWithFixedDelay(new Tick(), tick);
             return Behaviors.receive(Object.class)
                     .onMessage(ChipEntity.Ran.class, ran -> {
-                        if (!pending.answered(ran.dispatch(), ran)) {
-                            LOG.debug("ignored the late answer of dispatch {} from {}: it was given up",
-                                    ran.dispatch(), ran.node());
-                            if (ran.back() != null) {
-                                transfer.discard(ran.back()); // ends its stream: the node frees its copies now
-                            }
+                        deliver(pending, transfer, ran);
+                        return Behaviors.same();
+                    })
+                    .onMessage(ChipEntity.RanBatch.class, batch -> {
+                        List<ChipEntity.Ran> answers;
+                        try {
+                            answers = batch.answers();
+                        } catch (IllegalArgumentException e) {
+                            // A peer's bug, not a reason to stop delivering: its tasks time out and are retried.
+                            LOG.error("cluster: ignored a batch of answers from {} that does not decode: {}",
+                                    batch.node(), e.getMessage());
+                            return Behaviors.same();
+                        }
+                        for (ChipEntity.Ran ran : answers) {
+                            deliver(pending, transfer, ran);
                         }
                         return Behaviors.same();
                     })
@@ -65,6 +76,16 @@ public final class DispatchDelivery {
                     .onMessage(ClusterEvent.ReachabilityEvent.class, e -> onReachability(pending, e))
                     .build();
         }));
+    }
+
+    /** Completes {@code ran}'s dispatch, or ignores it (and ends its stream) when the dispatch was given up. */
+    private static void deliver(PendingDispatches pending, TensorTransfer transfer, ChipEntity.Ran ran) {
+        if (!pending.answered(ran.dispatch(), ran)) {
+            LOG.debug("ignored the late answer of dispatch {} from {}: it was given up", ran.dispatch(), ran.node());
+            if (ran.back() != null) {
+                transfer.discard(ran.back()); // ends its stream: the node frees its copies now
+            }
+        }
     }
 
     private static Behavior<Object> onMember(PendingDispatches pending,

@@ -99,7 +99,8 @@ public final class NodeChip implements AutoCloseable {
                 }
             });
             answered = true;
-            return new ChipEntity.Ran(0, node, answer, null, below);
+            return new ChipEntity.Ran(0, node, answer, null,
+                    below == null ? null : TraceBytes.send(transfer, below));
         } catch (Throwable t) {
             if (!pulled) {
                 transfer.discard(run.in());
@@ -113,6 +114,11 @@ public final class NodeChip implements AutoCloseable {
                 free(chip, copies);
             }
         }
+    }
+
+    /** How long this node waits for bytes, and a chip's task for the one before it: its {@code task-timeout}. */
+    java.time.Duration taskTimeout() {
+        return transfer.timeout();
     }
 
     /** A zero-filled node-local tensor like {@code head}; a full arena fails naming the node, size and setting. */

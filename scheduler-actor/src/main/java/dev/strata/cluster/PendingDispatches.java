@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  *   <li>no reachable worker node for {@code no-worker-timeout} while it waits fails it with
  *       {@link NoWorkerNodeException};</li>
  * </ul>
- * or its caller {@linkplain #close gives up} on it (task-timeout, interrupt). Thread-safe: the remote chips open
+ * or its caller {@linkplain #expire lets it time out} (task-timeout) or {@linkplain #close gives up} on it. Thread-safe: the remote chips open
  * and close dispatches on their worker actors' threads, the delivery actor does the rest; futures are completed
  * outside the lock.
  */
@@ -71,6 +71,18 @@ public final class PendingDispatches {
     /** The caller gave up on dispatch {@code id} (or has its answer): an answer arriving later is ignored. */
     public synchronized void close(long id) {
         pending.remove(id);
+    }
+
+    /**
+     * Dispatch {@code id} got no answer in time: ends it with a null answer (the caller's "time is up"), so that an
+     * answer arriving later is ignored; false when it had ended already.
+     */
+    public boolean expire(long id) {
+        Open o;
+        synchronized (this) {
+            o = pending.remove(id);
+        }
+        return o != null && o.dispatch().answer().complete(null);
     }
 
     /**

@@ -6,35 +6,42 @@ import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskArgsView;
 import dev.strata.protocol.TensorMemory;
-import dev.strata.worker.GroupTaskWorker;
+import dev.strata.worker.PipelinedWorker;
+import dev.strata.worker.TaskCompletion;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A chip worker of a cluster head whose tasks run on a chip entity on a worker node: to the scheduler it is a
- * worker like any other (one task at a time, on its worker actor's thread). Each task ships the bytes of the tensors
- * its kernel may read, as its tags say ({@link ShippingPlan}; inline when small, streamed when large,
- * {@link TensorTransfer}), waits up to {@code strata.cluster.task-timeout} for the answer (dispatching it again
- * after its node is lost, that time is up, or the attempt or its results are lost, see {@link Attempts}), and writes
- * the bytes of the tensors the task may write into this head's memory before it returns — so before its worker
- * actor reports the task done and any dependent can read them. Because a task's inputs are read here, when it runs,
- * and not when it was dispatched, an early dispatch queued behind its producers on this worker ships their results,
- * never stale bytes.
+ * A chip worker of a cluster head whose tasks run on a chip entity on a worker node. To the scheduler it is a worker
+ * like any other, with a queue of dispatches; unlike a local chip it keeps several of them in flight at once
+ * ({@link PipelinedWorker}): its worker actor starts each task as it arrives, and the tasks started together go to
+ * the entity in one message ({@link ChipEntity.RunBatch}) when the actor flushes. Each task ships the bytes of the
+ * tensors its kernel may read, as its tags say ({@link ShippingPlan}; inline when small, streamed when large,
+ * {@link TensorTransfer}), waits up to {@code strata.cluster.task-timeout} for its answer (dispatching it again after
+ * its node is lost, that time is up, or the attempt or its results are lost, see {@link Attempts}), and writes the
+ * bytes of the tensors the task may write into this head's memory, on the worker actor's thread, before it reports
+ * the task done — so before any dependent can read them. A task's inputs are read when it starts, and its worker
+ * actor starts an early dispatch queued behind producers on this chip only after those ended: it ships their
+ * results, never stale bytes.
  */
-public final class RemoteChip implements GroupTaskWorker {
+public final class RemoteChip implements PipelinedWorker {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteChip.class);
+    private static final Runnable NOTHING = () -> { };
 
     private final int chipIndex;
     private final List<String> kernelNames;
@@ -43,10 +50,16 @@ public final class RemoteChip implements GroupTaskWorker {
     private final TensorMemory memory;
     private final Attempts attempts;
     private final PendingDispatches pending;
-    private final ActorRef<ChipEntity.Ran> replyTo;
+    private final ActorRef<ChipEntity.RanBatch> replyTo;
     private final Consumer<ChipEntity.Command> entity;
     private final NodeTaskCounts counts;
     private final TensorTransfer transfer;
+    private final Timers timers;
+    // Tasks started and not ended, for close(); any thread.
+    private final Set<Remote> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    // First attempts started since the last flush; the worker's thread only.
+    private List<ChipEntity.Task> unsent = new ArrayList<>();
 
     /**
      * How a remote task is attempted: each attempt waits up to {@code taskTimeout}; after a failed attempt (node
@@ -64,18 +77,28 @@ public final class RemoteChip implements GroupTaskWorker {
         }
     }
 
+    /** Runs actions later: a task's timeout and re-sends. */
+    @FunctionalInterface
+    public interface Timers {
+        /** Runs {@code action} (briefly, on any thread) after {@code delay}; returns what cancels it. */
+        Runnable schedule(Duration delay, Runnable action);
+    }
+
     /**
      * Chip {@code chipIndex}, whose kernels (index = callable id) are named {@code kernelNames} and made on the nodes
      * from {@code kernelClasses} — or, for an engine entity (level 4), whose orch fns are, run on the engine
      * {@code engine} describes (null for a chip); tensors are read from and written to {@code memory}, their bytes travel with
      * {@code transfer}; each task is a dispatch of {@code pending}, sent to the chip's entity by {@code entity}
-     * ({@code EntityRef::tell}) with the answer going to {@code replyTo} (the head's {@link DispatchDelivery}),
-     * attempted as {@code attempts} says; each answer counts one task, and the bytes shipped each way, for its node
-     * in {@code counts}, each retry one for the node that lost it, and an engine's answer its level-3 run's trace.
+     * ({@code EntityRef::tell}) with the answers going to {@code replyTo} (the head's {@link DispatchDelivery}),
+     * attempted as {@code attempts} says, timed by {@code timers}; each answer counts one task, and the bytes
+     * shipped each way, for its node in {@code counts}, each retry one for the node that lost it, and an engine's
+     * answer its level-3 run's trace.
      */
     public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, EngineSetup engine,
-                      TensorMemory memory, Attempts attempts, PendingDispatches pending, ActorRef<ChipEntity.Ran> replyTo,
-                      Consumer<ChipEntity.Command> entity, NodeTaskCounts counts, TensorTransfer transfer) {
+                      TensorMemory memory, Attempts attempts, PendingDispatches pending,
+                      ActorRef<ChipEntity.RanBatch> replyTo,
+                      Consumer<ChipEntity.Command> entity, NodeTaskCounts counts, TensorTransfer transfer,
+                      Timers timers) {
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
         this.kernelClasses = List.copyOf(kernelClasses);
@@ -87,22 +110,132 @@ public final class RemoteChip implements GroupTaskWorker {
         this.entity = entity;
         this.counts = counts;
         this.transfer = transfer;
+        this.timers = timers;
     }
 
     @Override
-    public void run(long callable, TaskArgsView args, CallConfig config, int groupIndex) throws Exception {
+    public void start(long callable, TaskArgsView args, CallConfig config, int groupIndex,
+                      TaskCompletion completion) {
+        begin(callable, args, config, groupIndex, completion);
+    }
+
+    private Remote begin(long callable, TaskArgsView args, CallConfig config, int groupIndex,
+                         TaskCompletion completion) {
+        if (closed) {
+            throw new CancellationException("the engine is closing: task not started");
+        }
         if (callable < 0 || callable >= kernelNames.size()) {
-            throw new IllegalArgumentException("unknown chip callable id " + callable + " on chip " + chipIndex
-                    + " (registered: " + kernelNames.size() + ")");
+            throw new IllegalArgumentException("unknown " + callableWhat() + " id " + callable + " on " + what() + " "
+                    + chipIndex + " (registered: " + kernelNames.size() + ")");
         }
         String name = kernelNames.get((int) callable);
         ShippingPlan plan = ShippingPlan.of(args);
         TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args).withoutTags();
-        String kernelClass = kernelClasses.get((int) callable);
-        // Called once per attempt: each gets its own stream of the inputs, read from this head's memory.
-        LongFunction<ChipEntity.Run> message = dispatch -> new ChipEntity.Run(dispatch, name, kernelClass, snapshot,
-                plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex, kernelClasses, replyTo, engine);
-        dispatch(name, plan, message);
+        // Called once per attempt and re-send: each gets its own stream of the inputs, read from this head's memory.
+        LongFunction<ChipEntity.Task> message = dispatch -> new ChipEntity.Task(dispatch, name, (int) callable,
+                snapshot, plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex);
+        Remote task = new Remote(name, plan, message, completion);
+        inFlight.add(task);
+        try {
+            task.attempt(unsent::add); // the first attempt goes with the others started before the next flush
+        } catch (RuntimeException e) {
+            inFlight.remove(task);
+            throw e;
+        }
+        return task;
+    }
+
+    @Override
+    public void flush() {
+        if (!unsent.isEmpty()) {
+            List<ChipEntity.Task> tasks = unsent;
+            unsent = new ArrayList<>();
+            for (List<ChipEntity.Task> batch : BatchCodec.split(tasks, BatchCodec::weight)) {
+                entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, engine, batch));
+            }
+        }
+    }
+
+    /** Sends one task's message at once (a retry or a re-send). */
+    private void sendNow(ChipEntity.Task task) {
+        entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, engine, List.of(task)));
+    }
+
+    /**
+     * Runs one task and waits for its end on the calling thread (the steps a worker actor would run, run here);
+     * an interrupt gives the task up.
+     */
+    @Override
+    public void run(long callable, TaskArgsView args, CallConfig config, int groupIndex) throws Exception {
+        BlockingQueue<Runnable> steps = new LinkedBlockingQueue<>();
+        Throwable[] failure = new Throwable[1];
+        boolean[] ended = new boolean[1];
+        Remote task = begin(callable, args, config, groupIndex, new TaskCompletion() {
+            @Override
+            public void onWorkerThread(Runnable step) {
+                steps.add(step);
+            }
+
+            @Override
+            public void done(Throwable error) {
+                ended[0] = true;
+                failure[0] = error;
+            }
+        });
+        flush();
+        try {
+            while (!ended[0]) {
+                steps.take().run();
+            }
+        } catch (InterruptedException e) {
+            task.giveUp();
+            task.end(e);
+            throw e;
+        }
+        if (failure[0] instanceof Exception e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses later tasks and ends every task in flight with a {@link CancellationException} (the engine is closing);
+     * their answers are ignored. Any thread; idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (Remote task : inFlight) {
+            task.giveUp();
+            task.completion.onWorkerThread(() -> task.end(new CancellationException(
+                    "the engine is closing: " + callableWhat() + " task '" + task.name + "' on " + what() + " "
+                    + chipIndex + " given up")));
+        }
+    }
+
+    /** What this worker is in messages: a chip, or (level 4) an engine. */
+    private String what() {
+        return engine == null ? "chip" : "engine";
+    }
+
+    /** What its tasks run: a chip kernel, or (level 4) an orch fn. */
+    private String callableWhat() {
+        return engine == null ? "chip kernel" : "orch fn";
+    }
+
+    /**
+     * Keeps the level-3 run an engine's accepted answer carries, on this head's clock, for the run's trace; a trace
+     * that does not arrive is logged and left out (the task itself succeeded).
+     */
+    private void belowOf(ChipEntity.Ran ran) {
+        try {
+            counts.ranBelow(chipIndex, ran.node(), CommonClock.toLocal(TraceBytes.read(transfer, ran.below())));
+        } catch (Exception e) {
+            LOG.warn("engine {}: the level-3 trace of a task from {} did not arrive: {}", chipIndex, ran.node(),
+                    e.toString());
+        }
     }
 
     private List<ByteBuffer> buffers(List<ContinuousTensor> tensors) {
@@ -111,85 +244,6 @@ public final class RemoteChip implements GroupTaskWorker {
             buffers.add(memory.bytes(t));
         }
         return buffers;
-    }
-
-    /**
-     * Dispatches a task until an attempt is answered and its results are in this head's memory (see
-     * {@link Attempts}); {@code message} makes the attempt's message for its dispatch id, once per attempt (a message
-     * may hold what can be consumed only once); the answer's bytes go to {@code plan}'s back tensors.
-     *
-     * @throws NodeLostException    when every attempt failed and the last one was lost with its node (named)
-     * @throws TimeoutException     when every attempt failed and the last one got no answer in time
-     * @throws TensorTransfer.TransferException when every attempt failed and the last one's results were lost
-     * @throws AttemptLostException  when every attempt failed and the last one did not run to its end on its node
-     * @throws NoWorkerNodeException when no worker node was reachable for the no-worker timeout
-     */
-    private void dispatch(String name, ShippingPlan plan, LongFunction<ChipEntity.Run> message) throws Exception {
-        List<String> failed = new ArrayList<>();
-        // How the last failed attempt failed, as the exception the task fails with when no retry is left.
-        Function<String, Exception> lastFailure = TimeoutException::new;
-        for (int attempt = 0; attempt <= attempts.maxRetries(); attempt++) {
-            PendingDispatches.Dispatch d = pending.open(chipIndex);
-            try {
-                // Re-sent until answered when a message may be lost on its way: after a failed attempt, or when the
-                // chip's node was removed since its last answer.
-                boolean resend = attempt > 0 || pending.displaced(chipIndex);
-                ChipEntity.Ran ran = attempt(d, () -> message.apply(d.id()), resend);
-                if (ran == null) {
-                    String node = pending.nodeOf(chipIndex);
-                    lastFailure = TimeoutException::new;
-                    failed.add("no answer within " + HeadJoin.seconds(attempts.taskTimeout())
-                            + " (strata.cluster.task-timeout) from " + (node == null ? "its worker node" : node)
-                            + ", which may be lost or still running it");
-                    retrying(name, attempt, node, failed);
-                    continue;
-                }
-                if (ran.error() != null && AttemptLostException.named(ran.error().exceptionClass())) {
-                    lastFailure = AttemptLostException::new;
-                    failed.add("did not run to its end on worker node " + ran.node() + ": " + ran.error().message());
-                    retrying(name, attempt, ran.node(), failed);
-                    continue;
-                }
-                if (ran.error() != null) {
-                    counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
-                    throw ran.error().toException(); // the kernel's own failure: never retried
-                }
-                try {
-                    // Only the accepted answer is written, and only once all its bytes are here: a stream lost
-                    // half-way (its node died) leaves this head's memory as it was, for the retry to read.
-                    transfer.writeWhenAllArrived(ran.back(), buffers(plan.back()));
-                    counts.ran(chipIndex, ran.node());
-                    counts.shipped(ran.node(), plan.inBytes(), plan.backBytes());
-                    if (ran.below() != null) {
-                        counts.ranBelow(chipIndex, ran.node(), CommonClock.toLocal(ran.below()));
-                    }
-                    return;
-                } catch (TensorTransfer.TransferException | TimeoutException e) {
-                    lastFailure = TensorTransfer.TransferException::new;
-                    failed.add("ran on worker node " + ran.node() + " but its results did not come back: "
-                            + e.getMessage());
-                    retrying(name, attempt, ran.node(), failed);
-                }
-            } catch (NodeLostException e) {
-                lastFailure = what -> new NodeLostException(e.node(), what);
-                failed.add(e.getMessage());
-                retrying(name, attempt, e.node(), failed);
-            } finally {
-                pending.close(d.id());
-            }
-        }
-        throw lastFailure.apply("chip kernel '" + name + "' on chip " + chipIndex + (failed.size() == 1 ? ": "
-                : " failed " + failed.size() + " attempts (strata.cluster.max-task-retries = " + attempts.maxRetries()
-                + "): ") + String.join("; ", numbered(failed)));
-    }
-
-    /** Logs and counts a failed attempt that is followed by another. */
-    private void retrying(String name, int attempt, String node, List<String> failed) {
-        if (attempt < attempts.maxRetries()) {
-            counts.retried(chipIndex, node);
-            LOG.warn("chip {}: attempt {} of task '{}' failed ({}); dispatching it again (retry {} of {})",
-                    chipIndex, attempt + 1, name, failed.get(failed.size() - 1), attempt + 1, attempts.maxRetries());
-        }
     }
 
     private static List<String> numbered(List<String> failed) {
@@ -204,32 +258,168 @@ public final class RemoteChip implements GroupTaskWorker {
     }
 
     /**
-     * Sends {@code run}'s message and waits for dispatch {@code d}'s answer up to the task timeout, re-sending (a
-     * fresh message of the same dispatch) with backoff if {@code resend}; returns the answer, or null when the time
-     * is up.
+     * One task's attempts until one is answered and its results are in this head's memory (see {@link Attempts}).
+     * Its steps run on the worker's thread; timers and answers hand them there through the task's completion. The
+     * task ends with the first failure that has no retry left, as the exception it fails with:
+     * {@link NodeLostException} (the last attempt was lost with its node, named), {@link TimeoutException} (no
+     * answer in time), {@link TensorTransfer.TransferException} (its results were lost),
+     * {@link AttemptLostException} (it did not run to its end on its node), {@link NoWorkerNodeException} (no worker
+     * node reachable for the no-worker timeout, never retried), or the kernel's own failure (never retried).
      */
-    private ChipEntity.Ran attempt(PendingDispatches.Dispatch d, Supplier<ChipEntity.Run> run, boolean resend)
-            throws Exception {
-        entity.accept(run.get());
-        long deadline = System.nanoTime() + attempts.taskTimeout().toNanos();
-        long resendAfter = resend ? attempts.firstResend().toNanos() : Long.MAX_VALUE;
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
+    private final class Remote {
+        private final String name;
+        private final ShippingPlan plan;
+        private final List<ContinuousTensor> back; // the plan's, computed once
+        private final LongFunction<ChipEntity.Task> message;
+        private final TaskCompletion completion;
+        private final List<String> failed = new ArrayList<>();
+        // How the last failed attempt failed, as the exception the task fails with when no retry is left.
+        private Function<String, Exception> lastFailure = TimeoutException::new;
+        private int attempt = -1;
+        private volatile PendingDispatches.Dispatch current;
+        private Runnable cancelTimeout = NOTHING;
+        private Runnable cancelResend = NOTHING;
+        private long resendAfterNanos;
+        private boolean ended;
+
+        Remote(String name, ShippingPlan plan, LongFunction<ChipEntity.Task> message, TaskCompletion completion) {
+            this.name = name;
+            this.plan = plan;
+            this.back = plan.back();
+            this.message = message;
+            this.completion = completion;
+        }
+
+        /** Dispatches the next attempt with {@code send}; its answer, or its timeout, comes back as a step. */
+        void attempt(Consumer<ChipEntity.Task> send) {
+            attempt++;
+            PendingDispatches.Dispatch d = pending.open(chipIndex);
+            current = d;
+            // Re-sent until answered when a message may be lost on its way: after a failed attempt, or when the
+            // chip's node was removed since its last answer.
+            boolean resend = attempt > 0 || pending.displaced(chipIndex);
+            send.accept(message.apply(d.id()));
+            cancelTimeout = timers.schedule(attempts.taskTimeout(), () -> pending.expire(d.id()));
+            if (resend) {
+                resendAfterNanos = attempts.firstResend().toNanos();
+                scheduleResend(d);
+            }
+            d.answer().whenComplete((ran, e) -> completion.onWorkerThread(() -> answered(d, ran, e)));
+        }
+
+        private void scheduleResend(PendingDispatches.Dispatch d) {
+            cancelResend = timers.schedule(Duration.ofNanos(resendAfterNanos),
+                    () -> completion.onWorkerThread(() -> resend(d)));
+        }
+
+        /**
+         * A fresh message of the same dispatch: a stream of inputs not read within its subscription timeout has
+         * ended, and the entity runs one of the copies of this dispatch at most (the others' streams end unread).
+         */
+        private void resend(PendingDispatches.Dispatch d) {
+            if (ended || d != current || d.answer().isDone()) {
+                return;
+            }
+            sendNow(message.apply(d.id()));
+            resendAfterNanos = Math.min(resendAfterNanos * 2, attempts.maxResend().toNanos());
+            scheduleResend(d);
+        }
+
+        /** Attempt {@code d} ended: answered ({@code ran}), timed out (null) or failed ({@code error}). */
+        private void answered(PendingDispatches.Dispatch d, ChipEntity.Ran ran, Throwable error) {
+            if (ended || d != current) {
+                return;
+            }
+            cancelTimeout.run();
+            cancelResend.run();
+            pending.close(d.id());
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause instanceof NodeLostException lost) {
+                    lastFailure = what -> new NodeLostException(lost.node(), what);
+                    failed.add(lost.getMessage());
+                    retryOrFail(lost.node());
+                } else {
+                    end(cause);
+                }
+                return;
+            }
+            if (ran == null) {
+                String node = pending.nodeOf(chipIndex);
+                lastFailure = TimeoutException::new;
+                failed.add("no answer within " + HeadJoin.seconds(attempts.taskTimeout())
+                        + " (strata.cluster.task-timeout) from " + (node == null ? "its worker node" : node)
+                        + ", which may be lost or still running it");
+                retryOrFail(node);
+                return;
+            }
+            if (ran.error() != null && AttemptLostException.named(ran.error().exceptionClass())) {
+                lastFailure = AttemptLostException::new;
+                failed.add("did not run to its end on worker node " + ran.node() + ": " + ran.error().message());
+                retryOrFail(ran.node());
+                return;
+            }
+            if (ran.error() != null) {
+                counts.ran(chipIndex, ran.node()); // a task that failed there ran there too
+                end(ran.error().toException()); // the kernel's own failure: never retried
+                return;
             }
             try {
-                return d.answer().get(Math.min(left, resendAfter), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                if (resend && deadline - System.nanoTime() > 0) {
-                    // A fresh message: a stream of inputs not read within its subscription timeout has ended, and
-                    // the entity runs one of the copies of this dispatch at most (the others' streams end unread).
-                    entity.accept(run.get());
-                    resendAfter = Math.min(resendAfter * 2, attempts.maxResend().toNanos());
-                }
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception c ? c : e;
+                // Only the accepted answer is written, and only once all its bytes are here: a stream lost half-way
+                // (its node died) leaves this head's memory as it was, for the retry to read.
+                transfer.writeWhenAllArrived(ran.back(), buffers(back));
+            } catch (TensorTransfer.TransferException | TimeoutException e) {
+                lastFailure = TensorTransfer.TransferException::new;
+                failed.add("ran on worker node " + ran.node() + " but its results did not come back: "
+                        + e.getMessage());
+                retryOrFail(ran.node());
+                return;
+            } catch (Exception e) {
+                end(e);
+                return;
             }
+            counts.ran(chipIndex, ran.node());
+            counts.shipped(ran.node(), plan.inBytes(), ShippingPlan.bytes(back));
+            if (ran.below() != null) {
+                belowOf(ran);
+            }
+            end(null);
+        }
+
+        /** Dispatches the task again after a failed attempt (logged and counted for {@code node}), or fails it. */
+        private void retryOrFail(String node) {
+            if (attempt < attempts.maxRetries()) {
+                counts.retried(chipIndex, node);
+                LOG.warn("{} {}: attempt {} of task '{}' failed ({}); dispatching it again (retry {} of {})",
+                        what(), chipIndex, attempt + 1, name, failed.get(failed.size() - 1), attempt + 1,
+                        attempts.maxRetries());
+                attempt(RemoteChip.this::sendNow);
+                return;
+            }
+            end(lastFailure.apply(callableWhat() + " '" + name + "' on " + what() + " " + chipIndex
+                    + (failed.size() == 1 ? ": "
+                    : " failed " + failed.size() + " attempts (strata.cluster.max-task-retries = "
+                    + attempts.maxRetries() + "): ") + String.join("; ", numbered(failed))));
+        }
+
+        /** Gives the current attempt up (its answer will be ignored); any thread. */
+        void giveUp() {
+            PendingDispatches.Dispatch d = current;
+            if (d != null) {
+                pending.close(d.id());
+            }
+        }
+
+        void end(Throwable error) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            cancelTimeout.run();
+            cancelResend.run();
+            inFlight.remove(this);
+            completion.done(error);
         }
     }
 }

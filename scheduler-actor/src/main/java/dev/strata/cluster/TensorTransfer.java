@@ -51,6 +51,11 @@ public final class TensorTransfer {
         this.inlineMax = inlineMax;
     }
 
+    /** How long a wait for bytes may take ({@code strata.cluster.task-timeout}). */
+    Duration timeout() {
+        return timeout;
+    }
+
     /**
      * The bytes of {@code sources} (each from its position to its limit; the buffers themselves are not moved), to
      * put in a message. Inline ones are copied here and {@code release} runs at once; streamed ones are read from
@@ -58,13 +63,18 @@ public final class TensorTransfer {
      * ended (read, failed, or never pulled). A streamed result can be read once: call this again for a new message.
      */
     public TensorBytes send(List<ByteBuffer> sources, Runnable release) {
+        return send(sources, release, inlineMax);
+    }
+
+    /** {@link #send(List, Runnable)}, inline only up to {@code inlineLimit} bytes (at most this transfer's). */
+    TensorBytes send(List<ByteBuffer> sources, Runnable release, long inlineLimit) {
         List<ByteBuffer> own = new ArrayList<>(sources.size());
         long size = 0;
         for (ByteBuffer b : sources) {
             own.add(b.duplicate());
             size += b.remaining();
         }
-        if (size <= inlineMax) {
+        if (size <= Math.min(inlineLimit, inlineMax)) {
             byte[] bytes = new byte[(int) size];
             ByteBuffer into = ByteBuffer.wrap(bytes);
             own.forEach(into::put);

@@ -254,7 +254,8 @@ final class Engine implements AutoCloseable {
      * 4 and above, of the engine entities, each a level-3 engine of its node running this head's orch fns with its
      * chip kernels —, reached through this member's sharding proxy (started here; the head lacks the role
      * {@code worker}), with one delivery actor for all their answers, which also fails the dispatches of a lost worker
-     * node (docs/cluster.md, failure model).
+     * node (docs/cluster.md, failure model). They keep several tasks in flight and wait for none on a thread
+     * ({@link RemoteChip}); closing the engine gives their tasks in flight up.
      */
     private static List<GroupTaskWorker> remoteChips(ActorSystem<?> system, WorkerSettings s, ClusterSettings cluster,
                                                      Callables callables, SharedTensorMemory memory,
@@ -268,10 +269,12 @@ final class Engine implements AutoCloseable {
         }
         PendingDispatches pending = new PendingDispatches(cluster.noWorkerTimeout());
         TensorTransfer transfer = new TensorTransfer(system, cluster.taskTimeout());
-        ActorRef<ChipEntity.Ran> delivery = system.systemActorOf(
+        ActorRef<ChipEntity.RanBatch> delivery = system.systemActorOf(
                 DispatchDelivery.create(pending, cluster.noWorkerTimeout(), transfer), "strata-dispatch-delivery",
                 Props.empty()).narrow();
         RemoteChip.Attempts attempts = RemoteChip.Attempts.of(cluster);
+        RemoteChip.Timers timers = (delay, action) -> system.scheduler().scheduleOnce(delay, action,
+                system.executionContext())::cancel;
         List<String> kernelClasses = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         // At level 4 a task runs an orch fn on an engine that has this head's chip kernels under the same ids.
         EngineSetup below = engines ? new EngineSetup(s.level() - 1, callables.chipNames(), kernelClasses,
@@ -282,8 +285,10 @@ final class Engine implements AutoCloseable {
         for (int i = 0; i < s.chipWorkers(); i++) {
             EntityRef<ChipEntity.Command> entity = engines ? EngineEntities.engine(system, i)
                     : ChipEntities.chip(system, i);
-            chips.add(interruptible(new RemoteChip(i, callables.nextLevelNames(engines), classes, below, memory,
-                    attempts, pending, delivery, entity::tell, nodeTasks, transfer), userCode));
+            RemoteChip chip = new RemoteChip(i, callables.nextLevelNames(engines), classes, below, memory, attempts,
+                    pending, delivery, entity::tell, nodeTasks, transfer, timers);
+            interruptible(chip, userCode); // the engine's stop closes it; its actor runs it as a pipelined worker
+            chips.add(chip);
         }
         return chips;
     }

@@ -110,6 +110,73 @@ class ChipEntityTest {
         assertEquals(3, ran.get());
     }
 
+    /** {@code runs} as the head's remote chip batches them, answered to {@code replyTo}. */
+    private static ChipEntity.RunBatch batch(ActorRef<ChipEntity.RanBatch> replyTo, ChipEntity.Run... runs) {
+        List<String> classes = new java.util.ArrayList<>();
+        List<ChipEntity.Task> tasks = new java.util.ArrayList<>();
+        for (ChipEntity.Run r : runs) {
+            if (!classes.contains(r.kernelClass())) {
+                classes.add(r.kernelClass());
+            }
+            tasks.add(new ChipEntity.Task(r.dispatch(), r.callableName(), classes.indexOf(r.kernelClass()),
+                    r.args(), r.plan(), r.in(), r.config(), r.groupIndex()));
+        }
+        return ChipEntity.RunBatch.of(replyTo, classes, null, tasks);
+    }
+
+    @Test
+    void aBatchRunsInOrderOnTheKernelExecutorAndIsAnsweredInOneMessage() throws Exception {
+        AtomicLong ran = new AtomicLong();
+        ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, ran, NodeChipTest.TRANSFER), kernels));
+        TestProbe<ChipEntity.RanBatch> head = testKit.createTestProbe();
+        String add = ShippingKernels.AddScalar.class.getName();
+        entity.tell(batch(head.getRef(), withReply(NodeChipTest.addScalar(add, 1), 21, 0, null),
+                withReply(NodeChipTest.addScalar(ShippingKernels.Throws.class.getName(), 1), 22, 0, null),
+                withReply(NodeChipTest.addScalar(add, 2), 23, 1, null)));
+        List<ChipEntity.Ran> answers = head.receiveMessage().answers();
+        assertEquals(List.of(21L, 22L, 23L), answers.stream().map(ChipEntity.Ran::dispatch).toList());
+        assertArrayEquals(NodeChipTest.floats(2, 3, 4, 5), NodeChipTest.back(answers.get(0)));
+        assertNotNull(answers.get(1).error(), "a failing task is answered with the others");
+        assertArrayEquals(NodeChipTest.floats(3, 4, 5, 6), NodeChipTest.back(answers.get(2)));
+        assertEquals("test-kernels", ShippingKernels.AddScalar.lastThread, "never on the actor's thread");
+
+        // A re-sent dispatch in a later batch is not run again; the rest of that batch is.
+        entity.tell(batch(head.getRef(), withReply(NodeChipTest.addScalar(add, 1), 23, 0, null),
+                withReply(NodeChipTest.addScalar(add, 1), 24, 0, null)));
+        assertEquals(List.of(24L), head.receiveMessage().answers().stream().map(ChipEntity.Ran::dispatch).toList());
+        entity.tell(batch(head.getRef(), withReply(NodeChipTest.addScalar(add, 1), 24, 0, null)));
+        head.expectNoMessage(Duration.ofMillis(200));
+        assertEquals(4, ran.get());
+    }
+
+    @Test
+    void batchesSurviveSerialization() {
+        TestProbe<ChipEntity.RanBatch> probe = testKit.createTestProbe();
+        ChipEntity.Run run = withReply(NodeChipTest.addScalar(ShippingKernels.AddScalar.class.getName(), 1), 9, 3,
+                null);
+        ChipEntity.RunBatch batch = testKit.serializationTestKit().verifySerialization(batch(probe.getRef(), run),
+                false);
+        ChipEntity.Run back = batch.runs().get(0);
+        assertEquals(probe.getRef(), batch.replyTo());
+        assertEquals(run.args(), back.args());
+        assertEquals(run.plan(), back.plan());
+        assertArrayEquals(run.in().inline(), back.in().inline());
+        assertEquals(run.kernelClass(), back.kernelClass());
+        assertEquals(run.callableName(), back.callableName());
+        assertEquals(3, back.groupIndex());
+        assertEquals(9, back.dispatch());
+        ChipEntity.RanBatch answers = ChipEntity.RanBatch.of(List.of(new ChipEntity.Ran(11, "n", null,
+                TaskError.of(new IllegalStateException("x"))), new ChipEntity.Ran(12, "n", TensorBytes.NONE, null)));
+        List<ChipEntity.Ran> answersBack = testKit.serializationTestKit().verifySerialization(answers, false)
+                .answers();
+        assertEquals(answers.answers().get(0).error(), answersBack.get(0).error());
+        assertEquals(12, answersBack.get(1).dispatch());
+        assertThrows(IllegalArgumentException.class, () -> ChipEntity.RanBatch.of(List.of(
+                new ChipEntity.Ran(1, "a", TensorBytes.NONE, null), new ChipEntity.Ran(2, "b", TensorBytes.NONE,
+                        null))), "one node per batch");
+    }
+
     @Test
     void messagesSurviveSerialization() throws Exception {
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();

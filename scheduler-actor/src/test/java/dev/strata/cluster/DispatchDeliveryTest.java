@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.ConfigFactory;
+import dev.strata.protocol.TaskError;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,22 @@ class DispatchDeliveryTest {
         delivery.tell(new ChipEntity.Ran(after.id(), "n", new TensorBytes(0, new byte[0], null), null));
         after.answer().get(30, TimeUnit.SECONDS); // the actor handles its mailbox in order: the repeat came first
         assertEquals(1, pending.lateAnswers());
+    }
+
+    @Test
+    void aBatchOfAnswersCompletesEachDispatchAndOneThatDoesNotDecodeIsIgnored() throws Exception {
+        PendingDispatches pending = new PendingDispatches(Duration.ofMinutes(10));
+        ActorRef<ChipEntity.RanBatch> delivery = testKit.spawn(DispatchDelivery.create(pending,
+                Duration.ofMinutes(10), NodeChipTest.TRANSFER)).narrow();
+        delivery.tell(new ChipEntity.RanBatch("n", new byte[] {0, 0, 0, 9}, java.util.List.of(),
+                java.util.List.of()));
+        PendingDispatches.Dispatch a = pending.open(0);
+        PendingDispatches.Dispatch b = pending.open(1);
+        delivery.tell(ChipEntity.RanBatch.of(java.util.List.of(
+                new ChipEntity.Ran(a.id(), "n", TensorBytes.NONE, null),
+                new ChipEntity.Ran(b.id(), "n", null, TaskError.of(new IllegalStateException("k"))))));
+        assertEquals(a.id(), a.answer().get(30, TimeUnit.SECONDS).dispatch());
+        assertEquals("k", b.answer().get(30, TimeUnit.SECONDS).error().message());
     }
 
     @Test

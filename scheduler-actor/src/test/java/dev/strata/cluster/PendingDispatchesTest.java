@@ -76,6 +76,18 @@ class PendingDispatchesTest {
     }
 
     @Test
+    void anExpiredDispatchEndsWithoutAnswerAndItsLateAnswerIsIgnored() throws Exception {
+        PendingDispatches.Dispatch d = pending.open(0);
+        assertTrue(pending.expire(d.id()));
+        assertTrue(d.answer().isDone());
+        assertNull(d.answer().get(), "no answer: the time is up");
+        assertEquals(0, pending.pendingCount());
+        assertFalse(pending.answered(d.id(), ran(d.id(), A)), "late");
+        assertEquals(1, pending.lateAnswers());
+        assertFalse(pending.expire(d.id()), "ended already");
+    }
+
+    @Test
     void aRemovedNodeFailsOnlyItsChipsDispatchesAndThoseOfChipsNotYetPlaced() {
         pending.onMember(A, WORKER, true);
         pending.onMember(B, WORKER, true);

@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +64,20 @@ class RemoteChipTest {
     private final List<String> classes = List.of(ShippingKernels.AddScalar.class.getName(),
             ShippingKernels.Throws.class.getName(), ShippingKernels.FillAll.class.getName());
 
+    /** Timeouts and re-sends on a thread of their own, as the head's scheduler would run them. */
+    static final RemoteChip.Timers TIMERS = timers(Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "remote-chip-timers");
+        t.setDaemon(true);
+        return t;
+    }));
+
+    static RemoteChip.Timers timers(ScheduledExecutorService timer) {
+        return (delay, action) -> {
+            ScheduledFuture<?> f = timer.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        };
+    }
+
     @AfterEach
     void close() {
         nodeChip.close();
@@ -68,15 +85,19 @@ class RemoteChipTest {
         node.close();
     }
 
-    private RemoteChip chip(Duration taskTimeout, int maxRetries, Consumer<ChipEntity.Command> entity) {
+    /** A chip whose entity is {@code entity}: each task of every batch sent is handed to it as its {@link ChipEntity.Run}. */
+    private RemoteChip chip(Duration taskTimeout, int maxRetries, Consumer<ChipEntity.Run> entity) {
         return new RemoteChip(0, names, classes, null, head, new RemoteChip.Attempts(taskTimeout, maxRetries,
-                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, entity, counts, NodeChipTest.TRANSFER);
+                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null, message -> {
+                    ChipEntity.RunBatch batch = (ChipEntity.RunBatch) message;
+                    batch.runs().forEach(entity);
+                }, counts, NodeChipTest.TRANSFER, TIMERS);
     }
 
     /** A chip whose entity is {@link #nodeChip}, answering at once. */
     private RemoteChip chip() {
         return chip(LONG, 2, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             sent.add(run);
             answer(run);
         });
@@ -84,7 +105,7 @@ class RemoteChipTest {
 
     /** A chip whose entity only queues what it is sent in {@link #inbox}; the test answers. */
     private RemoteChip silentChip(Duration taskTimeout, int maxRetries) {
-        return chip(taskTimeout, maxRetries, message -> inbox.add((ChipEntity.Run) message));
+        return chip(taskTimeout, maxRetries, message -> inbox.add(message));
     }
 
     /** The node's answer to {@code run}, delivered as the delivery actor would; whether it was applied. */
@@ -206,7 +227,7 @@ class RemoteChipTest {
         ContinuousTensor t = head.allocate(DataType.FLOAT32, TensorTransfer.CHUNK); // 4 chunks: streamed
         head.bytes(t).put(0, (byte) 42);
         TaskArgsView args = new TaskArgs().addTensor(t, TensorArgType.INOUT).view();
-        RemoteChip lossy = chip(LONG, 0, message -> answerHalfThere((ChipEntity.Run) message, t.nbytes()));
+        RemoteChip lossy = chip(LONG, 0, message -> answerHalfThere(message, t.nbytes()));
         TensorTransfer.TransferException e = assertThrows(TensorTransfer.TransferException.class,
                 () -> lossy.run(0, args, CallConfig.DEFAULT, 0));
         assertTrue(e.getMessage().contains(NODE) && e.getMessage().contains("'add'")
@@ -217,7 +238,7 @@ class RemoteChipTest {
 
         List<Long> attempts = new ArrayList<>();
         RemoteChip retried = chip(LONG, 1, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             attempts.add(run.dispatch());
             if (attempts.size() == 1) {
                 answerHalfThere(run, t.nbytes());
@@ -315,7 +336,7 @@ class RemoteChipTest {
         ContinuousTensor t = head.allocate(DataType.FLOAT32, 4);
         List<Long> dispatches = new ArrayList<>();
         RemoteChip chip = chip(LONG, 2, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             if (!dispatches.contains(run.dispatch())) { // each new attempt: its node is removed at once
                 dispatches.add(run.dispatch());
                 pending.removed(NODE);
@@ -391,6 +412,75 @@ class RemoteChipTest {
         assertFalse(answer(run), "given up");
     }
 
+    /** A completion whose steps run on a queue the test drains, as the worker actor's thread would. */
+    private static final class Steps implements dev.strata.worker.TaskCompletion {
+        final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+        final CompletableFuture<Throwable> ended = new CompletableFuture<>();
+
+        @Override
+        public void onWorkerThread(Runnable step) {
+            queue.add(step);
+        }
+
+        @Override
+        public void done(Throwable error) {
+            ended.complete(error);
+        }
+
+        /** Runs steps until the task ended; returns its error (null on success). */
+        Throwable drain() throws Exception {
+            while (!ended.isDone()) {
+                Runnable step = queue.poll(20, TimeUnit.SECONDS);
+                assertTrue(step != null, "a step came");
+                step.run();
+            }
+            return ended.get();
+        }
+    }
+
+    @Test
+    void tasksStartedTogetherGoInOneBatchAndEachEndsWhenItsResultsAreWritten() throws Exception {
+        ContinuousTensor in = head.allocate(DataType.FLOAT32, 4);
+        ContinuousTensor out1 = head.allocate(DataType.FLOAT32, 4);
+        ContinuousTensor out2 = head.allocate(DataType.FLOAT32, 4);
+        List<ChipEntity.RunBatch> batches = new ArrayList<>();
+        RemoteChip chip = new RemoteChip(0, names, classes, null, head, new RemoteChip.Attempts(LONG, 2,
+                Duration.ofMillis(10), Duration.ofMillis(40)), pending, null,
+                message -> batches.add((ChipEntity.RunBatch) message), counts, NodeChipTest.TRANSFER, TIMERS);
+        Steps first = new Steps();
+        Steps second = new Steps();
+        chip.start(0, new TaskArgsSnapshot(List.of(in, out1), new long[] {1}), CallConfig.DEFAULT, 0, first);
+        chip.start(0, new TaskArgsSnapshot(List.of(in, out2), new long[] {2}), CallConfig.DEFAULT, 0, second);
+        assertTrue(batches.isEmpty(), "nothing goes before the flush");
+        chip.flush();
+        chip.flush();
+        assertEquals(1, batches.size(), "one message for both; an empty flush sends nothing");
+        List<ChipEntity.Run> runs = batches.get(0).runs();
+        assertEquals(2, runs.size());
+        assertTrue(answer(runs.get(1)));
+        assertTrue(answer(runs.get(0)));
+        org.junit.jupiter.api.Assertions.assertNull(second.drain());
+        org.junit.jupiter.api.Assertions.assertNull(first.drain());
+        assertArrayEquals(new float[] {1, 1, 1, 1}, head.readFloats(out1));
+        assertArrayEquals(new float[] {2, 2, 2, 2}, head.readFloats(out2));
+        assertEquals(Map.of(NODE_HOST_PORT, 2L), counts.snapshot());
+    }
+
+    @Test
+    void closingGivesUpTheTasksInFlightAndRefusesNewOnes() throws Exception {
+        ContinuousTensor t = head.allocate(DataType.FLOAT32, 4);
+        RemoteChip chip = silentChip(LONG, 2);
+        Steps task = new Steps();
+        chip.start(0, new TaskArgsSnapshot(List.of(t, t), new long[] {1}), CallConfig.DEFAULT, 0, task);
+        chip.flush();
+        ChipEntity.Run run = next();
+        chip.close();
+        assertInstanceOf(java.util.concurrent.CancellationException.class, task.drain());
+        assertFalse(answer(run), "given up: its answer is ignored");
+        assertThrows(java.util.concurrent.CancellationException.class, () -> chip.start(0,
+                new TaskArgsSnapshot(List.of(t, t), new long[] {1}), CallConfig.DEFAULT, 0, new Steps()));
+    }
+
     /** The node's answer to {@code run} saying the attempt did not run to its end there (its entity stopped). */
     private boolean answerLost(ChipEntity.Run run) {
         NodeChipTest.TRANSFER.discard(run.in());
@@ -404,7 +494,7 @@ class RemoteChipTest {
         ContinuousTensor out = head.allocate(DataType.FLOAT32, 4);
         List<Long> dispatches = new ArrayList<>();
         RemoteChip chip = chip(LONG, 1, message -> {
-            ChipEntity.Run run = (ChipEntity.Run) message;
+            ChipEntity.Run run = message;
             if (!dispatches.contains(run.dispatch())) {
                 dispatches.add(run.dispatch());
                 if (dispatches.size() == 1) {
@@ -420,7 +510,7 @@ class RemoteChipTest {
         assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.retries());
         assertEquals(Map.of(NODE_HOST_PORT, 1L), counts.snapshot(), "only the attempt that ran is counted");
 
-        RemoteChip noRetry = chip(LONG, 0, message -> answerLost((ChipEntity.Run) message));
+        RemoteChip noRetry = chip(LONG, 0, message -> answerLost(message));
         AttemptLostException e = assertThrows(AttemptLostException.class, () -> noRetry.run(0,
                 new TaskArgsSnapshot(List.of(in, out), new long[] {4}), CallConfig.DEFAULT, 0));
         assertTrue(e.getMessage().contains("did not run to its end on worker node " + NODE)

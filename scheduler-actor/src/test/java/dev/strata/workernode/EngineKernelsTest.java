@@ -18,6 +18,7 @@ import dev.strata.cluster.NodeChipTest;
 import dev.strata.cluster.NodeKernels;
 import dev.strata.cluster.ShippingKernels;
 import dev.strata.cluster.TensorBytes;
+import dev.strata.cluster.TraceBytes;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgs;
 import dev.strata.protocol.TaskArgsView;
@@ -88,7 +89,7 @@ class EngineKernelsTest {
         ChipEntity.Ran ran = engine.run(task(AddOnAChip.class.getName(), SETUP, 0, 10));
         assertNull(ran.error(), () -> ran.error().message());
         assertArrayEquals(NodeChipTest.floats(11, 12, 13, 14), NodeChipTest.back(ran));
-        RunTrace below = ran.below();
+        RunTrace below = TraceBytes.read(NodeChipTest.TRANSFER, ran.below());
         assertNotNull(below, "an engine answers with its level-3 run's trace");
         assertEquals(1, below.tasks().size(), "the orch fn's one chip task: " + below);
         assertEquals("add", below.tasks().get(0).callable(), "the head's kernel name, the same id on the engine");
@@ -144,12 +145,13 @@ class EngineKernelsTest {
     }
 
     @Test
-    void theLevel4MessagesSurviveCbor() {
+    void theLevel4MessagesSurviveCbor() throws Exception {
         ChipEntity.Ran ran = engine.run(task(AddOnAChip.class.getName(), SETUP, 0, 3));
         ChipEntity.Ran inline = new ChipEntity.Ran(4, ran.node(), new TensorBytes(3, new byte[] {1, 2, 3}, null), null,
                 ran.below());
         ChipEntity.Ran back = (ChipEntity.Ran) SERIALIZATION.serializationTestKit().verifySerialization(inline, false);
-        assertEquals(ran.below(), back.below());
+        assertEquals(TraceBytes.read(NodeChipTest.TRANSFER, ran.below()),
+                TraceBytes.read(NodeChipTest.TRANSFER, back.below()), "a small trace travels inline");
         assertEquals(SETUP, SERIALIZATION.serializationTestKit().verifySerialization(SETUP, false));
     }
 

@@ -2,8 +2,8 @@ package dev.strata.worker;
 
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskError;
-import java.util.HashSet;
-import java.util.Set;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -16,6 +16,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * its plain {@link GroupTaskWorker} and answers {@link TaskDone}. It is spawned on the dedicated blocking
  * dispatcher, one thread per worker, so user code never runs on the default dispatcher; dispatches that
  * arrive while a task runs wait in the mailbox (the scheduler bounds how many).
+ *
+ * <p>A {@link PipelinedWorker} (a remote chip) is not run task by task: each dispatch is started as it arrives
+ * (several are in flight at once), the worker is flushed once the dispatches in the mailbox are all started (a
+ * self-sent {@link Flush} comes after them), and each task's steps and end come back as messages to this actor.
+ * An early dispatch waits here until its producers on this worker have ended ({@link InFlightDispatches}).
  */
 public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
@@ -23,15 +28,21 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     public interface Command extends CborSerializable {
     }
 
+    /** A pipelined worker's starts so far are to be sent (self-sent: it comes after the dispatches queued now). */
+    private record Flush() implements Command, NoSerializationVerificationNeeded {
+    }
+
+    /** A step of a pipelined worker's task, to run on this actor's thread (never leaves this JVM). */
+    private record Step(Runnable step) implements Command, NoSerializationVerificationNeeded {
+    }
+
     private final WorkerKind kind;
     private final int index;
     private final GroupTaskWorker worker;
-    // Slots of this epoch that failed or were skipped on this worker; usually empty. The worker's own
-    // observation, not a copy of the scheduler's: a dispatch queued early behind them (WorkerDispatch.after)
-    // must see it before the scheduler has even heard of the failure (docs/ring.md, who knows that a slot
-    // failed). Forgotten when the next run's epoch arrives.
-    private final Set<Integer> failed = new HashSet<>();
-    private int epoch = -1;
+    private final PipelinedWorker pipelined; // the worker when it is one, else null
+    private final ActorRef<Command> self; // what a task's steps are sent to, from any thread
+    private final InFlightDispatches order = new InFlightDispatches();
+    private boolean flushAsked;
 
     /** A worker actor of {@code kind} number {@code index} running tasks on {@code worker}. */
     public static Behavior<Command> create(WorkerKind kind, int index, GroupTaskWorker worker) {
@@ -43,29 +54,47 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         this.kind = kind;
         this.index = index;
         this.worker = worker;
+        this.pipelined = worker instanceof PipelinedWorker p ? p : null;
+        this.self = ctx.getSelf();
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(WorkerDispatch.class, this::onDispatch)
+                .onMessage(Step.class, s -> {
+                    s.step().run();
+                    return this;
+                })
+                .onMessage(Flush.class, f -> {
+                    flushAsked = false;
+                    pipelined.flush();
+                    return this;
+                })
                 .onSignal(PostStop.class, s -> onStop())
                 .build();
     }
 
     private Behavior<Command> onDispatch(WorkerDispatch d) {
-        if (d.epoch() != epoch) {
-            epoch = d.epoch();
-            failed.clear();
-        }
-        for (int p : d.after()) {
-            if (failed.contains(p)) {
-                failed.add(d.slot());
-                long now = System.nanoTime();
-                d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, null, true, now, now));
-                return this;
+        InFlightDispatches.Decision decision = order.arrived(d);
+        if (decision == InFlightDispatches.Decision.SKIP) {
+            skipped(d);
+        } else if (decision == InFlightDispatches.Decision.START) {
+            if (pipelined != null) {
+                start(d);
+            } else {
+                runNow(d);
             }
         }
+        return this;
+    }
+
+    private void skipped(WorkerDispatch d) {
+        long now = System.nanoTime();
+        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, null, true, now, now));
+    }
+
+    private void runNow(WorkerDispatch d) {
         TaskError error = null;
         // Two clock reads per task, always: the scheduler's metrics (task duration, dispatch latency) use them.
         long start = System.nanoTime();
@@ -74,11 +103,60 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         } catch (Throwable t) {
             // Any throwable, errors included: the run must fail cleanly and this worker stay usable.
             error = TaskError.of(t);
-            failed.add(d.slot());
         }
         long end = System.nanoTime();
+        order.ended(d.epoch(), d.slot(), error != null);
         d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end));
-        return this;
+    }
+
+    /** Starts {@code d} on the pipelined worker; it ends by its completion's {@code done}. */
+    private void start(WorkerDispatch d) {
+        InFlight task = new InFlight(d, System.nanoTime());
+        try {
+            pipelined.start(d.callable(), d.args(), d.config(), d.groupIndex(), task);
+        } catch (Throwable t) {
+            task.done(t);
+        }
+        if (!flushAsked) {
+            flushAsked = true;
+            self.tell(new Flush());
+        }
+    }
+
+    /** One started dispatch of the pipelined worker. */
+    private final class InFlight implements TaskCompletion {
+        private final WorkerDispatch dispatch;
+        private final long startNanos;
+        private boolean ended;
+
+        InFlight(WorkerDispatch dispatch, long startNanos) {
+            this.dispatch = dispatch;
+            this.startNanos = startNanos;
+        }
+
+        @Override
+        public void onWorkerThread(Runnable step) {
+            self.tell(new Step(step));
+        }
+
+        @Override
+        public void done(Throwable error) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            long end = System.nanoTime();
+            WorkerDispatch d = dispatch;
+            d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index,
+                    error == null ? null : TaskError.of(error), false, startNanos, end));
+            for (InFlightDispatches.Released r : order.ended(d.epoch(), d.slot(), error != null)) {
+                if (r.decision() == InFlightDispatches.Decision.SKIP) {
+                    skipped(r.dispatch());
+                } else {
+                    start(r.dispatch());
+                }
+            }
+        }
     }
 
     private Behavior<Command> onStop() {

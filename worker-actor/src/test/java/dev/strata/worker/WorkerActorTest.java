@@ -94,4 +94,84 @@ class WorkerActorTest {
         assertFalse(probe.receiveMessage().skipped());
         assertEquals(List.of(1L), ran);
     }
+
+    /**
+     * A pipelined worker that starts a task and leaves it open: the test ends it (as a node's answer would) through
+     * its completion, which hands the end to the worker actor's thread.
+     */
+    private static final class OpenTasks implements PipelinedWorker {
+        final java.util.concurrent.BlockingQueue<Object[]> started = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void start(long callable, dev.strata.protocol.TaskArgsView args, CallConfig config, int groupIndex,
+                          TaskCompletion completion) {
+            started.add(new Object[] {args.scalar(0), completion});
+        }
+
+        @Override
+        public void flush() {
+            flushes.incrementAndGet();
+        }
+
+        @Override
+        public void run(long callable, dev.strata.protocol.TaskArgsView args, CallConfig config, int groupIndex) {
+            throw new AssertionError("a pipelined worker is started, not run");
+        }
+
+        /** The next started task's scalar and its completion. */
+        Object[] next() throws InterruptedException {
+            Object[] s = started.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(s != null, "a task was started");
+            return s;
+        }
+
+        static void end(Object[] task, Throwable error) {
+            TaskCompletion c = (TaskCompletion) task[1];
+            c.onWorkerThread(() -> c.done(error));
+        }
+    }
+
+    @Test
+    void aPipelinedWorkerHasSeveralTasksInFlightAndAnEarlyDispatchWaitsForItsProducer() throws Exception {
+        OpenTasks worker = new OpenTasks();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.CHIP, 1, worker));
+        w.tell(dispatch(1, 10, 0, new int[0], probe.getRef()));
+        w.tell(dispatch(2, 20, 0, new int[] {1}, probe.getRef())); // early, behind 1
+        w.tell(dispatch(3, 30, 0, new int[0], probe.getRef()));
+        Object[] first = worker.next();
+        Object[] third = worker.next();
+        assertEquals(10L, first[0]);
+        assertEquals(30L, third[0], "3 started while 1 is in flight; 2 waits for 1");
+        assertTrue(worker.started.isEmpty());
+        OpenTasks.end(third, null);
+        TaskDone done3 = probe.receiveMessage();
+        assertEquals(3, done3.slot());
+        assertTrue(worker.started.isEmpty(), "2 still waits for 1");
+        OpenTasks.end(first, null);
+        assertEquals(1, probe.receiveMessage().slot());
+        Object[] second = worker.next();
+        assertEquals(20L, second[0], "started once its producer ended");
+        OpenTasks.end(second, new IllegalStateException("lost"));
+        TaskDone failed = probe.receiveMessage();
+        assertEquals(2, failed.slot());
+        assertEquals(IllegalStateException.class.getName(), failed.error().exceptionClass());
+        assertTrue(worker.flushes.get() >= 1, "flushed after the starts");
+    }
+
+    @Test
+    void aPipelinedDispatchBehindAFailedProducerIsSkippedWithoutStarting() throws Exception {
+        OpenTasks worker = new OpenTasks();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.CHIP, 0, worker));
+        w.tell(dispatch(1, 10, 0, new int[0], probe.getRef()));
+        w.tell(dispatch(2, 20, 0, new int[] {1}, probe.getRef()));
+        OpenTasks.end(worker.next(), new IllegalStateException("kernel failed"));
+        assertTrue(probe.receiveMessage().error() != null);
+        TaskDone skipped = probe.receiveMessage();
+        assertEquals(2, skipped.slot());
+        assertTrue(skipped.skipped());
+        assertTrue(worker.started.isEmpty(), "never started");
+    }
 }
