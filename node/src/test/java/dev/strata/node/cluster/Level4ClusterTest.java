@@ -25,7 +25,6 @@ import dev.strata.trace.RunReport;
 import dev.strata.trace.RunTrace;
 import dev.strata.trace.TaskTrace;
 import java.io.ByteArrayOutputStream;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,17 +56,6 @@ class Level4ClusterTest {
     private long scaleAdd;
     private long boom;
     private long rows;
-
-    /** x[i] = 2 x[i] + scalar 0 + i on FLOAT32 tensor 0. */
-    public static final class ScaleAdd implements ChipKernel {
-        @Override
-        public void run(TaskContext ctx) {
-            FloatBuffer t = ctx.memory().floats(ctx.args().tensor(0));
-            for (int i = 0; i < t.limit(); i++) {
-                t.put(i, t.get(i) * 2 + ctx.args().scalar(0) + i);
-            }
-        }
-    }
 
     /** Fails, saying so. */
     public static final class Boom implements ChipKernel {
@@ -103,7 +91,7 @@ class Level4ClusterTest {
                 + "strata.worker { level = 4, chip-workers = 2, sub-workers = 1, arena-size = 16 MiB,"
                 + " heap-ring-size = 4 MiB }\n"
                 + "strata.trace { enabled = true, file = \"\" }\n"));
-        scaleAdd = head.registerChipCallable("scale-add", new ScaleAdd());
+        scaleAdd = head.registerChipCallable("scale-add", new ChipEntitiesClusterTest.ScaleAdd());
         boom = head.registerChipCallable("boom", new Boom());
         rows = head.registerOrchFn("each-row", new EachRow());
         LoopbackCluster.joinNodes(head, headPort, 2, NODE, nodes);

@@ -36,7 +36,7 @@ class Level4NodeLossClusterTest {
     private WorkerNode survivor;
     private CrashableNode victim;
 
-    /** {@link Level4ClusterTest.ScaleAdd}, first waiting for {@link #release} while {@link #held} is set. */
+    /** {@link ChipEntitiesClusterTest.ScaleAdd}, first waiting for {@link #release} while {@link #held} is set. */
     public static final class HeldScaleAdd implements ChipKernel {
         static volatile boolean held;
         static volatile CountDownLatch entered = new CountDownLatch(0);
