@@ -216,4 +216,21 @@ class EngineKernelsTest {
         assertNull(next.error(), () -> next.error().message());
         assertArrayEquals(NodeChipTest.floats(3, 4, 5, 6), NodeChipTest.back(next));
     }
+
+    @Test
+    void aProcessModeNodeRunsItsEnginesChipsInChildJvms() throws Exception {
+        Config processNode = ConfigFactory.parseString("strata.worker { mode = PROCESS, chip-workers = 1,"
+                + " sub-workers = 1, arena-size = 1 MiB, heap-ring-size = 1 MiB }").withFallback(NODE_CONFIG).resolve();
+        EngineKernels processKernels = new EngineKernels(1, NODE, processNode);
+        try (NodeChip processEngine = new NodeChip(1, NODE, processKernels, tasksRun, NodeChipTest.TRANSFER)) {
+            ChipEntity.Ran ran = processEngine.run(task(AddOnAChip.class.getName(), SETUP, 0, 20));
+            assertNull(ran.error(), () -> ran.error().message());
+            assertArrayEquals(NodeChipTest.floats(21, 22, 23, 24), NodeChipTest.back(ran),
+                    "the engine's chip, a child JVM, ran the kernel on the engine's memory");
+            assertEquals("chip 0", TraceBytes.read(NodeChipTest.TRANSFER, ran.below()).tasks().get(0).worker());
+        }
+        String stopped = new NodeChip(1, NODE, processKernels, tasksRun, NodeChipTest.TRANSFER)
+                .run(task(AddOnAChip.class.getName(), SETUP, 0, 1)).error().message();
+        assertTrue(stopped.contains("stopping"), "closing the entity closed its engine and children: " + stopped);
+    }
 }
