@@ -7,7 +7,6 @@ import dev.strata.process.ClassByName;
 import dev.strata.process.RoundTripStats;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.TaskContext;
-import dev.strata.protocol.TensorMemory;
 import java.util.ArrayList;
 import java.util.List;
 
