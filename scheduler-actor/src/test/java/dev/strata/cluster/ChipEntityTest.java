@@ -74,13 +74,18 @@ class ChipEntityTest {
         assertNotNull(probe.receiveMessage().error(), "a failure while the entity lives is answered");
 
         CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
         kernels.execute(() -> {
+            holding.countDown();
             try {
                 hold.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
+        // The kernel thread is held only once the first task's runner has left it: else the next task could still be
+        // taken by that runner, before the hold, and run before the entity stops.
+        assertTrue(holding.await(20, TimeUnit.SECONDS));
         entity.tell(withReply(NodeChipTest.addScalar(throwing, 1), 2, 0, probe.getRef())); // queued behind hold
         testKit.stop(entity); // the node leaves while the task waits to run
         hold.countDown();
