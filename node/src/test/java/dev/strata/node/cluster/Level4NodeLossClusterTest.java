@@ -15,7 +15,6 @@ import dev.strata.protocol.TaskContext;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
-import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,31 +35,19 @@ class Level4NodeLossClusterTest {
     private WorkerNode survivor;
     private CrashableNode victim;
 
-    /** {@link ChipEntitiesClusterTest.ScaleAdd}, first waiting for {@link #release} while {@link #held} is set. */
+    /** {@link ChipEntitiesClusterTest.ScaleAdd}, first held as {@link NodeLossClusterTest.HeldFill} is. */
     public static final class HeldScaleAdd implements ChipKernel {
-        static volatile boolean held;
-        static volatile CountDownLatch entered = new CountDownLatch(0);
-        static volatile CountDownLatch release = new CountDownLatch(0);
-
         @Override
         public void run(TaskContext ctx) throws InterruptedException {
-            if (held) {
-                entered.countDown();
-                if (!release.await(3, TimeUnit.MINUTES)) {
-                    throw new IllegalStateException("never released");
-                }
-            }
-            FloatBuffer t = ctx.memory().floats(ctx.args().tensor(0));
-            for (int i = 0; i < t.limit(); i++) {
-                t.put(i, t.get(i) * 2 + ctx.args().scalar(0) + i);
-            }
+            NodeLossClusterTest.HeldFill.holdWhileHeld();
+            new ChipEntitiesClusterTest.ScaleAdd().run(ctx);
         }
     }
 
     @AfterEach
     void stop() {
-        HeldScaleAdd.held = false;
-        HeldScaleAdd.release.countDown();
+        NodeLossClusterTest.HeldFill.held = false;
+        NodeLossClusterTest.HeldFill.release.countDown();
         if (head != null) {
             head.close();
         }
@@ -92,19 +79,20 @@ class Level4NodeLossClusterTest {
         ContinuousTensor a = matrix(1);
         ContinuousTensor b = matrix(50);
         // Each engine's 2 chips start a held row each: 4 held chip tasks, 2 per node.
-        HeldScaleAdd.entered = new CountDownLatch(4);
-        HeldScaleAdd.release = new CountDownLatch(1);
-        HeldScaleAdd.held = true;
+        NodeLossClusterTest.HeldFill.entered = new CountDownLatch(4);
+        NodeLossClusterTest.HeldFill.release = new CountDownLatch(1);
+        NodeLossClusterTest.HeldFill.held = true;
         CompletableFuture<Void> run = CompletableFuture.runAsync(() -> head.run(Task.of((orch, args, cfg) -> {
             orch.submitNextLevel(rows, rowsOf(a, scale, 1), CallConfig.DEFAULT);
             orch.submitNextLevel(rows, rowsOf(b, scale, 2), CallConfig.DEFAULT);
         })));
-        assertTrue(HeldScaleAdd.entered.await(120, TimeUnit.SECONDS), "both engines run held level-3 tasks");
+        assertTrue(NodeLossClusterTest.HeldFill.entered.await(120, TimeUnit.SECONDS),
+                "both engines run held level-3 tasks");
         assertTrue(victim.tasksRun() > 0, "the victim's engine runs one of the level-4 tasks");
 
         victim.crash();
-        HeldScaleAdd.held = false;
-        HeldScaleAdd.release.countDown();
+        NodeLossClusterTest.HeldFill.held = false;
+        NodeLossClusterTest.HeldFill.release.countDown();
         run.get(180, TimeUnit.SECONDS);
 
         assertArrayEquals(Level4ClusterTest.expectedOnce(1, 1), head.memory().readFloats(a), "a: exactly one round");

@@ -59,15 +59,20 @@ class NodeLossClusterTest {
 
         @Override
         public void run(TaskContext ctx) throws InterruptedException {
+            holdWhileHeld();
+            FloatBuffer t = ctx.memory().floats(ctx.args().tensor(0));
+            for (int i = 0; i < t.limit(); i++) {
+                t.put(i, ctx.args().scalar(0));
+            }
+        }
+
+        /** While {@link #held} is set: counts {@link #entered} down, then waits (bounded) for {@link #release}. */
+        static void holdWhileHeld() throws InterruptedException {
             if (held) {
                 entered.countDown();
                 if (!release.await(3, TimeUnit.MINUTES)) {
                     throw new IllegalStateException("never released");
                 }
-            }
-            FloatBuffer t = ctx.memory().floats(ctx.args().tensor(0));
-            for (int i = 0; i < t.limit(); i++) {
-                t.put(i, ctx.args().scalar(0));
             }
         }
     }
