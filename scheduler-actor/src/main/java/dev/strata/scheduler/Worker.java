@@ -436,6 +436,16 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The tag checker ({@code strata.check.tags}, default off): every INPUT and NO_DEP tensor of a task is
+         * checksummed before and after its callable, where the callable runs; a written INPUT fails the task
+         * ({@link TaskFailedException}), a written NO_DEP becomes a warning in the run summary.
+         */
+        public Builder checkTags(boolean on) {
+            settings = settings.withCheckTags(on);
+            return this;
+        }
+
         public Worker build() {
             return new Worker(settings, ConfigFactory.load());
         }
