@@ -91,11 +91,25 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      * @param earlyDispatches tasks sent to a worker queued behind their producers there, before they were ready
      * @param failedTasks     tasks with a failed member
      * @param trace           one record per task member when tracing is enabled, else empty
+     * @param warnings        the tag checker's warnings (a task wrote a NO_DEP tensor), each naming its task and
+     *                        worker, at most {@link #MAX_WARNINGS} and then a count of the rest; empty when none
      */
     public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
-                             long earlyDispatches, long failedTasks, List<TaskTrace> trace)
+                             long earlyDispatches, long failedTasks, List<TaskTrace> trace, List<String> warnings)
             implements CborSerializable {
+        public RunOutcome {
+            warnings = List.copyOf(warnings);
+        }
+
+        /** An outcome without warnings. */
+        public RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
+                          long earlyDispatches, long failedTasks, List<TaskTrace> trace) {
+            this(failures, completedTasks, skippedTasks, earlyDispatches, failedTasks, trace, List.of());
+        }
     }
+
+    /** Warnings one run keeps: a kernel that writes its NO_DEP tensor may do so in every one of its tasks. */
+    public static final int MAX_WARNINGS = 100;
 
     private static final int[] NO_SLOTS = new int[0];
 
@@ -115,6 +129,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final TaskLatencies latencies;
     private long submitted;
     private long running;
+    private final List<String> warnings = new ArrayList<>(); // this run's, at most MAX_WARNINGS
+    private long moreWarnings;
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
@@ -239,6 +255,9 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         if (recorder != null) {
             recorder.memberDone(d.slot(), d.groupIndex(), d.startNanos(), d.endNanos(), d.error(), d.skipped());
         }
+        if (d.warning() != null) {
+            warned(d);
+        }
         graph.memberDone(d.slot(), d.groupIndex(), workerNames.get(d.kind())[d.workerIndex()], d.error(),
                 d.skipped());
         // A completion can make slots of either kind ready.
@@ -268,8 +287,13 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         }
         publish();
         List<TaskTrace> trace = recorder == null ? List.of() : recorder.finish();
+        if (moreWarnings > 0) {
+            warnings.add(moreWarnings + " more warning(s) not kept");
+        }
         m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches,
-                graph.failedTasks(), trace));
+                graph.failedTasks(), trace, warnings));
+        warnings.clear();
+        moreWarnings = 0;
         earlyDispatches = 0;
         submitted = 0;
         running = 0;
@@ -355,6 +379,16 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         public int affineWorker(SlotState s) {
             return graph.affineWorker(s);
         }
+    }
+
+    /** Keeps a worker's tag-check warning for the run's outcome, naming the task and the worker. */
+    private void warned(TaskDone d) {
+        if (warnings.size() == MAX_WARNINGS) {
+            moreWarnings++;
+            return;
+        }
+        warnings.add("task slot " + d.slot() + (d.groupIndex() > 0 ? " member " + d.groupIndex() : "") + " on "
+                + workerNames.get(d.kind())[d.workerIndex()] + ": " + d.warning());
     }
 
     /** The name users see for a callable: its registered chip name, or {@code sub#<id>}. */

@@ -155,15 +155,16 @@ final class Engine implements AutoCloseable {
             for (int i = 0; i < (remoteChips ? 0 : s.chipWorkers()); i++) {
                 if (s.mode() == ChipMode.PROCESS) {
                     ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process(),
-                            chipRoundTrips);
+                            chipRoundTrips, s.checkTags());
                     processes.add(p);
                     chips.add(p);
                 } else {
-                    chips.add(interruptible(new ChipWorker(i, kernels, memory, s.chipThreads()), userCode));
+                    chips.add(interruptible(new ChipWorker(i, kernels, kernelNames, memory, s.chipThreads(),
+                            s.checkTags()), userCode));
                 }
             }
             for (int i = 0; i < s.subWorkers(); i++) {
-                subWorkers.add(interruptible(new SubWorker(subs, memory), userCode));
+                subWorkers.add(interruptible(new SubWorker(subs, memory, s.checkTags()), userCode));
             }
             // Every child starts (and is ready) before the first task can be dispatched.
             ChipProcess.startAll(processes);

@@ -178,7 +178,8 @@ public final class Worker implements AutoCloseable {
             }
             // A PROCESS-mode chip task's args travel in its child's mailbox: the orchestrator bounds them at submit.
             int chipArgsLimit = settings.mode() == ChipMode.PROCESS && settings.chipWorkers() > 0
-                    ? ProcessLimits.chipArgsBytes(settings.process()) : Catalog.NO_LIMIT;
+                    ? ProcessLimits.chipArgsBytes(settings.process(), settings.checkTags())
+                    : Catalog.NO_LIMIT;
             Catalog catalog = callables.catalog(cluster.enginesBelow(settings.level()), settings.subWorkers(),
                     settings.chipWorkers(), chipArgsLimit);
             runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables), catalog);

@@ -105,8 +105,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             error = TaskError.of(t);
         }
         long end = System.nanoTime();
+        String warning = worker.takeWarning(); // the tag checker's, when on; taken even after a failure
         order.ended(d.epoch(), d.slot(), error != null);
-        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end));
+        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end, warning));
     }
 
     /** Starts {@code d} on the pipelined worker; it ends by its completion's {@code done}. */
@@ -141,6 +142,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
         @Override
         public void done(Throwable error) {
+            done(error, null);
+        }
+
+        @Override
+        public void done(Throwable error, String warning) {
             if (ended) {
                 return;
             }
@@ -148,7 +154,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             long end = System.nanoTime();
             WorkerDispatch d = dispatch;
             d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index,
-                    error == null ? null : TaskError.of(error), false, startNanos, end));
+                    error == null ? null : TaskError.of(error), false, startNanos, end, warning));
             for (InFlightDispatches.Released r : order.ended(d.epoch(), d.slot(), error != null)) {
                 if (r.decision() == InFlightDispatches.Decision.SKIP) {
                     skipped(r.dispatch());
