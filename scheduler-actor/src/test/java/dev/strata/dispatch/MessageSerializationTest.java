@@ -84,5 +84,11 @@ class MessageSerializationTest {
         assertEquals(done, roundTrip(new SchedulerActor.WorkerDone(done)).done());
         TaskDone timed = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L);
         assertEquals(timed, roundTrip(new SchedulerActor.WorkerDone(timed)).done());
+        TaskDone warned = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L,
+                "callable 'k' wrote tensor 1 of its args, tagged NO_DEP");
+        assertEquals(warned, roundTrip(new SchedulerActor.WorkerDone(warned)).done());
+        SchedulerActor.RunOutcome warnedOutcome = new SchedulerActor.RunOutcome(List.of(), 1, 0, 0, 0, List.of(),
+                List.of("task slot 2 on chip 0: callable 'k' wrote tensor 1"));
+        assertEquals(warnedOutcome, roundTrip(warnedOutcome));
     }
 }
