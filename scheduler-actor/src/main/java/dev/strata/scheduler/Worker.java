@@ -440,7 +440,8 @@ public final class Worker implements AutoCloseable {
         /**
          * The tag checker ({@code strata.check.tags}, default off): every INPUT and NO_DEP tensor of a task is
          * checksummed before and after its callable, where the callable runs; a written INPUT fails the task
-         * ({@link TaskFailedException}), a written NO_DEP becomes a warning in the run summary.
+         * ({@link TaskFailedException}), a written NO_DEP becomes a warning in {@link RunSummary#warnings()}
+         * (docs/checks.md).
          */
         public Builder checkTags(boolean on) {
             settings = settings.withCheckTags(on);
