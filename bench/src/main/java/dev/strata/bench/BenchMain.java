@@ -39,7 +39,7 @@ public final class BenchMain {
     }
 
     /** Every scenario id, for --only. */
-    static final String IDS = "a2 a8 b c d f e p1 p2 s k l m n o";
+    static final String IDS = "a2 a8 b c d f e p1 p2 s t k l m n o";
 
     /** The measured samples of one metric. */
     record Result(Metric metric, double[] samples) {
@@ -256,7 +256,7 @@ public final class BenchMain {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: java -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 -jar strata-bench.jar"
-                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p,k,l,m]"
+                + " [--reps 5] [--warmup 1] [--out bench-results/bench.json] [--only a,b,c,d,e,p,s,t,k,l,m]"
                 + " [--chips-per-node 4] [--cluster-tensor 16MiB] [--peer starpu]");
         System.exit(2);
     }

@@ -41,7 +41,8 @@ abstract class Scenario {
     /** Every scenario, in report order. */
     static List<Scenario> all() {
         return List.of(new Independent(2), new Independent(8), new Chain(), new Fan(), new Groups(),
-                new FanIn(), new Latency(), new ProcessIndependent(), new ProcessChain(), new Scale());
+                new FanIn(), new Latency(), new ProcessIndependent(), new ProcessChain(), new Scale(),
+                new TagCheckCost());
     }
 
     /** The engine this scenario runs on: {@code subWorkers} sub workers in this JVM. */
@@ -445,6 +446,108 @@ abstract class Scenario {
                     orch.submitNextLevel(kernel, new TaskArgs().addTensor(t, INOUT), CallConfig.DEFAULT);
                 }
             });
+        }
+    }
+
+    /**
+     * (t) What the tag checker ({@code strata.check.tags = on}) costs: CRC32C throughput of {@code TagCheck} over a
+     * 16 MiB INPUT tensor (before and after: two passes), and 1,000 THREAD-mode chip tasks of a no-op kernel, each
+     * with a 1 MiB INPUT tensor, with the check on and off (per-task time, so the difference is the check's).
+     */
+    static final class TagCheckCost extends Scenario {
+        static final int BIG = 16 << 20;
+        static final int TENSOR = 1 << 20;
+        static final int TASKS = 1_000;
+        private long kernel;
+
+        TagCheckCost() {
+            super("t", "tag checker: CRC32C of INPUT tensors", 0);
+        }
+
+        @Override
+        Worker newWorker() {
+            return worker(true);
+        }
+
+        private static Worker worker(boolean checkTags) {
+            return Worker.builder().numChipWorkers(1).heapRingSize(HEAP_RING_BYTES).checkTags(checkTags).build();
+        }
+
+        @Override
+        void register(Worker w) {
+            kernel = w.registerChipCallable("noop", new NoopKernel());
+        }
+
+        @Override
+        List<Metric> metrics() {
+            return List.of(Metric.atLeast(id, title, "GB/s", Double.NaN),
+                    Metric.lower(id + "-on", "  task with a 1 MiB INPUT, check on", "µs/task", Double.NaN, Double.NaN),
+                    Metric.lower(id + "-off", "  task with a 1 MiB INPUT, check off", "µs/task", Double.NaN,
+                            Double.NaN));
+        }
+
+        @Override
+        double[] repetition(Worker w) {
+            double gbs = checksumRate(w.memory());
+            double on = perTask(w, kernel);
+            double off;
+            try (Worker plain = worker(false)) {
+                long k = plain.registerChipCallable("noop", new NoopKernel());
+                plain.init();
+                off = perTask(plain, k);
+            }
+            return new double[] {gbs, on, off};
+        }
+
+        /** GB/s that TagCheck checksums: a 16 MiB INPUT tensor checked before and after a call, 8 times. */
+        static double checksumRate(dev.strata.protocol.TensorMemory memory) {
+            ContinuousTensor big = filled(memory, BIG);
+            try {
+                dev.strata.protocol.TaskArgsView args = new TaskArgs().addTensor(big, INPUT).view();
+                int calls = 8;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < calls; i++) {
+                    dev.strata.check.TagCheck.before(args, memory).after("bench");
+                }
+                return 2.0 * BIG * calls / (System.nanoTime() - t0);
+            } finally {
+                memory.free(big);
+            }
+        }
+
+        /**
+         * A tensor of {@code n} bytes, every page written: a page of shared memory never written may be the kernel's
+         * one zero page, which would make the checksum read the same cached 4 KiB over and over.
+         */
+        static ContinuousTensor filled(dev.strata.protocol.TensorMemory memory, int n) {
+            ContinuousTensor t = memory.allocate(DataType.UINT8, n);
+            java.nio.ByteBuffer b = memory.bytes(t);
+            java.util.Random random = new java.util.Random(n);
+            byte[] chunk = new byte[4096];
+            while (b.hasRemaining()) {
+                random.nextBytes(chunk);
+                b.put(chunk, 0, Math.min(chunk.length, b.remaining()));
+            }
+            return t;
+        }
+
+        /** µs per task of {@link #TASKS} independent no-op kernel tasks, each reading a 1 MiB tensor of its own. */
+        static double perTask(Worker w, long kernel) {
+            List<ContinuousTensor> ins = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ins.add(filled(w.memory(), TENSOR));
+            }
+            try {
+                double s = timeRun(w, (orch, args, cfg) -> {
+                    for (int i = 0; i < TASKS; i++) {
+                        orch.submitNextLevel(kernel, new TaskArgs().addTensor(ins.get(i % ins.size()), INPUT)
+                                .addTensor(fakeTensor(i), OUTPUT), CallConfig.DEFAULT);
+                    }
+                });
+                return s * 1e6 / TASKS;
+            } finally {
+                ins.forEach(w.memory()::free);
+            }
         }
     }
 }

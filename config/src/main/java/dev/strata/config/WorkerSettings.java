@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Typed view of {@code strata.worker}, {@code strata.run} and {@code strata.trace}, read once; every value is validated and an
+ * Typed view of {@code strata.worker}, {@code strata.run}, {@code strata.trace} and {@code strata.check}, read once; every value is validated and an
  * invalid one fails with {@link InvalidSettingException} naming the key.
  *
  * @param level           engine level label (>= 2)
@@ -27,11 +27,16 @@ import java.util.Locale;
  * @param runTimeout      upper bound on one run
  * @param process         how PROCESS-mode chip workers start and are watched ({@code strata.worker.process})
  * @param trace           whether every task is traced and where the trace goes ({@code strata.trace})
+ * @param checkTags       the tag checker ({@code strata.check.tags}): checksum every INPUT and NO_DEP tensor of a
+ *                        task before and after its callable, where the callable runs (docs/checks.md)
  */
 public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subWorkers, long heapRingSize,
                              long arenaSize, Duration allocTimeout, int queueDepth, int taskWindow,
                              int chipThreads, String memoryDir, String dispatcher, Duration runTimeout, ProcessSettings process,
-                             TraceSettings trace) {
+                             TraceSettings trace, boolean checkTags) {
+
+    /** The key of {@link #checkTags()}. */
+    public static final String CHECK_TAGS = "strata.check.tags";
 
     /** Largest region one shared mapping can hold (a Java 17 MappedByteBuffer is int-indexed). */
     public static final long MAX_REGION = Integer.MAX_VALUE - 1023L;
@@ -100,7 +105,8 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
                 dispatcher,
                 ConfigReads.duration(c, "strata.run.timeout", "10 s"),
                 ProcessSettings.fromConfig(c),
-                TraceSettings.fromConfig(c));
+                TraceSettings.fromConfig(c),
+                onOff(c, CHECK_TAGS));
     }
 
     /** These settings with {@code level} changed (validated like every other value). */
@@ -148,12 +154,17 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         return edit(f -> f.trace = v);
     }
 
+    public WorkerSettings withCheckTags(boolean v) {
+        return edit(f -> f.checkTags = v);
+    }
+
     /** A copy with one change; the canonical constructor validates the result. */
     private WorkerSettings edit(java.util.function.Consumer<Fields> change) {
         Fields f = new Fields(this);
         change.accept(f);
         return new WorkerSettings(f.level, f.mode, f.chipWorkers, f.subWorkers, f.heapRingSize, arenaSize,
-                f.allocTimeout, f.queueDepth, f.taskWindow, chipThreads, memoryDir, dispatcher, f.runTimeout, f.process, f.trace);
+                f.allocTimeout, f.queueDepth, f.taskWindow, chipThreads, memoryDir, dispatcher, f.runTimeout, f.process, f.trace,
+                f.checkTags);
     }
 
     /** The fields a with-method may change. */
@@ -169,6 +180,7 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
         Duration runTimeout;
         ProcessSettings process;
         TraceSettings trace;
+        boolean checkTags;
 
         Fields(WorkerSettings s) {
             level = s.level;
@@ -182,6 +194,7 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
             runTimeout = s.runTimeout;
             process = s.process;
             trace = s.trace;
+            checkTags = s.checkTags;
         }
     }
 
@@ -191,6 +204,15 @@ public record WorkerSettings(int level, ChipMode mode, int chipWorkers, int subW
             return java.nio.file.Files.isDirectory(p) && java.nio.file.Files.isWritable(p);
         } catch (java.nio.file.InvalidPathException e) {
             return false;
+        }
+    }
+
+    /** A switch such as {@code strata.check.tags}: HOCON's booleans, written {@code on} / {@code off} in the docs. */
+    private static boolean onOff(Config c, String key) {
+        try {
+            return c.getBoolean(key);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new InvalidSettingException(key, ConfigReads.valueOf(c, key), "must be on or off", e);
         }
     }
 

@@ -206,4 +206,23 @@ class WorkerSettingsTest {
                         "strata.trace.enabled = sometimes")));
         assertEquals("strata.trace.enabled", e.key());
     }
+
+    @Test
+    void tagCheckIsOffByDefaultAndReadFromStrataCheckTags() {
+        org.junit.jupiter.api.Assertions.assertFalse(WorkerSettings.defaults().checkTags());
+        assertTrue(WorkerSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString("strata.check.tags = on"))
+                .checkTags());
+        assertTrue(WorkerSettings.defaults().withCheckTags(true).checkTags());
+        org.junit.jupiter.api.Assertions.assertFalse(WorkerSettings.defaults().withCheckTags(true)
+                .withCheckTags(false).checkTags());
+    }
+
+    @Test
+    void invalidTagCheckSettingNamesTheKey() {
+        InvalidSettingException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidSettingException.class,
+                () -> WorkerSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+                        "strata.check.tags = sometimes")));
+        assertEquals("strata.check.tags", e.key());
+        assertTrue(e.getMessage().contains("on or off"), e.getMessage());
+    }
 }

@@ -119,6 +119,7 @@ final class RunCommand {
                 writeReport(worker);
                 printMetrics(worker); // a failed job's figures matter most
                 nodeLines(worker.lastRun()).forEach(out::println);
+                warningLines(worker.lastRun()).forEach(out::println);
             }
             return Cli.OK;
         } catch (InvalidSettingException | ConfigException e) {
@@ -243,6 +244,14 @@ final class RunCommand {
                 + "  %s in, %s back", node, w.tasks(), w.tasks() == 1 ? "" : "s", w.retries(),
                 w.retries() == 1 ? "y" : "ies", bytes(w.bytesToNode()), bytes(w.bytesFromNode()))));
         return lines;
+    }
+
+    /**
+     * One line per warning of {@code last} (the tag checker's, {@code strata.check.tags}), e.g.
+     * {@code   warning      task slot 4 on chip 0: callable 'acc' wrote tensor 1 ...}; none before a run finished.
+     */
+    static List<String> warningLines(RunSummary last) {
+        return last == null ? List.of() : last.warnings().stream().map(w -> "  warning      " + w).toList();
     }
 
     /** A byte count for people: {@code 512 B}, {@code 3.00 KiB}, {@code 1.50 MiB}, {@code 2.00 GiB}. */

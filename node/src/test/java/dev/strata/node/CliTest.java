@@ -207,6 +207,16 @@ class CliTest {
     }
 
     @Test
+    void aRunsTagCheckWarningsArePrintedOneALine() {
+        RunSummary warned = new RunSummary(3, 0, 0, 0, 0, List.of(), Map.of(),
+                List.of("task slot 4 on chip 0: callable 'acc' wrote tensor 1 of its args"));
+        assertEquals(List.of("  warning      task slot 4 on chip 0: callable 'acc' wrote tensor 1 of its args"),
+                RunCommand.warningLines(warned));
+        assertEquals(List.of(), RunCommand.warningLines(new RunSummary(13, 0, 0, 0, 0, List.of())));
+        assertEquals(List.of(), RunCommand.warningLines(null), "no run finished");
+    }
+
+    @Test
     void latenciesArePrintedToThreeDigitsInAUnitThatSuitsThem() {
         assertEquals("0 ns", RunCommand.micros(0));
         assertEquals("850 ns", RunCommand.micros(0.85));

@@ -70,7 +70,7 @@ final class BatchCodec {
 
     /** About how many bytes {@code t} takes in a batch message (at least: tensors at their largest). */
     static long weight(ChipEntity.Task t) {
-        int tensors = t.args().tensorCount() + t.plan().tensors().size();
+        int tensors = t.args().tensorCount() + t.plan().tensors().size(); // a tag, when sent, is within a tensor's 30
         return 64L + 3L * t.callableName().length() + 30L * tensors + 8L * t.args().scalars().length
                 + (t.in().streamed() ? 256 : t.in().size());
     }
@@ -80,7 +80,8 @@ final class BatchCodec {
         if (ran.error() == null) {
             TensorBytes below = ran.below();
             return 16L + (ran.back().streamed() ? 256 : ran.back().size())
-                    + (below == null ? 0 : below.streamed() ? 256 : below.size());
+                    + (below == null ? 0 : below.streamed() ? 256 : below.size())
+                    + (ran.warning() == null ? 0 : 3L * ran.warning().length());
         }
         TaskError e = ran.error();
         long chars = e.exceptionClass().length() + (e.message() == null ? 0 : e.message().length());
@@ -197,6 +198,10 @@ final class BatchCodec {
                 } else {
                     putBytes(out, ran.below(), streams);
                 }
+                out.put((byte) (ran.warning() == null ? 0 : 1));
+                if (ran.warning() != null) {
+                    out.putString(ran.warning());
+                }
             }
         }
         return out.bytes();
@@ -218,7 +223,8 @@ final class BatchCodec {
                     TensorBytes back = bytes(in, kind, streams);
                     byte traceKind = in.get();
                     TensorBytes below = traceKind == NO_TRACE ? null : bytes(in, traceKind, streams);
-                    answers.add(new ChipEntity.Ran(dispatch, node, back, null, below));
+                    String warning = in.get() == 0 ? null : string(in);
+                    answers.add(new ChipEntity.Ran(dispatch, node, back, null, below, warning));
                 }
             }
             end(in);

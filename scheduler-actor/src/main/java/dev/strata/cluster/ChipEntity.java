@@ -54,11 +54,13 @@ public final class ChipEntity {
      * @param engine       for an engine entity (level 4 and above): the engine that runs the orch fn
      *                     {@code kernelClass} ({@code kernelClasses} then being the head's orch fn classes); null for
      *                     a chip entity
+     * @param checkTags    the head's tag checker ({@code strata.check.tags}) is on: the node checks the task's INPUT and
+     *                     NO_DEP tensors around its kernel ({@code args} then carries the tags)
      */
     public record Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args,
                       ShippingPlan plan, TensorBytes in, CallConfig config, int groupIndex,
                       List<String> kernelClasses, ActorRef<Ran> replyTo,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) EngineSetup engine)
+                      @JsonInclude(JsonInclude.Include.NON_NULL) EngineSetup engine, boolean checkTags)
             implements Command {
         public Run {
             Objects.requireNonNull(callableName, "callableName");
@@ -70,6 +72,14 @@ public final class ChipEntity {
             }
             Objects.requireNonNull(plan, "plan");
             Objects.requireNonNull(in, "in");
+        }
+
+        /** A task without the tag checker. */
+        public Run(long dispatch, String callableName, String kernelClass, TaskArgsSnapshot args, ShippingPlan plan,
+                   TensorBytes in, CallConfig config, int groupIndex, List<String> kernelClasses,
+                   ActorRef<Ran> replyTo, EngineSetup engine) {
+            this(dispatch, callableName, kernelClass, args, plan, in, config, groupIndex, kernelClasses, replyTo, engine,
+                    false);
         }
 
         /** A chip entity's task. */
@@ -91,13 +101,20 @@ public final class ChipEntity {
      * @param below    an engine entity's answer: the trace of the level-3 run that ran the task, on the common clock
      *                 ({@link CommonClock}), as bytes ({@link TraceBytes}); null for a chip entity, with an error, or
      *                 when the head does not trace
+     * @param warning  the tag checker's warning (the task wrote a tensor it tagged NO_DEP), or null
      */
     public record Ran(long dispatch, String node, TensorBytes back, TaskError error,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) TensorBytes below) implements CborSerializable {
+                      @JsonInclude(JsonInclude.Include.NON_NULL) TensorBytes below,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String warning) implements CborSerializable {
         public Ran {
             if ((back == null) == (error == null)) {
                 throw new IllegalArgumentException("a task's answer has either its bytes or an error");
             }
+        }
+
+        /** An answer without a warning. */
+        public Ran(long dispatch, String node, TensorBytes back, TaskError error, TensorBytes below) {
+            this(dispatch, node, back, error, below, null);
         }
 
         /** An answer without a trace below. */
@@ -112,7 +129,7 @@ public final class ChipEntity {
 
         /** This answer for dispatch {@code id}. */
         public Ran forDispatch(long id) {
-            return new Ran(id, node, back, error, below);
+            return new Ran(id, node, back, error, below, warning);
         }
     }
 
@@ -128,22 +145,36 @@ public final class ChipEntity {
      * @param streams       the streams of the tasks' streamed inputs, indexed from {@code tasks}
      * @param engine        for an engine entity (level 4): the engine its tasks run on ({@link Run#engine()}); null
      *                      for a chip entity
+     * @param checkTags     the head's tag checker is on ({@link Run#checkTags()}), for every task of the batch
      */
     public record RunBatch(ActorRef<RanBatch> replyTo, List<String> kernelClasses, byte[] tasks,
                            List<SourceRef<ByteString>> streams,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) EngineSetup engine) implements Command {
+                           @JsonInclude(JsonInclude.Include.NON_NULL) EngineSetup engine, boolean checkTags)
+            implements Command {
         public RunBatch {
             kernelClasses = List.copyOf(kernelClasses);
             Objects.requireNonNull(tasks, "tasks");
             streams = List.copyOf(streams);
         }
 
+        /** A batch without the tag checker. */
+        public RunBatch(ActorRef<RanBatch> replyTo, List<String> kernelClasses, byte[] tasks,
+                        List<SourceRef<ByteString>> streams, EngineSetup engine) {
+            this(replyTo, kernelClasses, tasks, streams, engine, false);
+        }
+
         /** A batch of {@code tasks} (in order) for a chip or ({@code engine} not null) an engine, to {@code replyTo}. */
         public static RunBatch of(ActorRef<RanBatch> replyTo, List<String> kernelClasses, EngineSetup engine,
                                   List<Task> tasks) {
+            return of(replyTo, kernelClasses, engine, tasks, false);
+        }
+
+        /** As above, with the head's tag checker {@code checkTags} on or off. */
+        public static RunBatch of(ActorRef<RanBatch> replyTo, List<String> kernelClasses, EngineSetup engine,
+                                  List<Task> tasks, boolean checkTags) {
             List<SourceRef<ByteString>> streams = new ArrayList<>();
             byte[] packed = BatchCodec.encodeTasks(tasks, streams);
-            return new RunBatch(replyTo, kernelClasses, packed, streams, engine);
+            return new RunBatch(replyTo, kernelClasses, packed, streams, engine, checkTags);
         }
 
         /** The batch's tasks as the {@link Run}s a {@link NodeChip} runs (their answers go with the batch's). */
@@ -151,7 +182,7 @@ public final class ChipEntity {
             List<Run> runs = new ArrayList<>();
             for (Task t : BatchCodec.decodeTasks(tasks, streams)) {
                 runs.add(new Run(t.dispatch(), t.callableName(), kernelClasses.get(t.callable()), t.args(), t.plan(),
-                        t.in(), t.config(), t.groupIndex(), kernelClasses, null, engine));
+                        t.in(), t.config(), t.groupIndex(), kernelClasses, null, engine, checkTags));
             }
             return runs;
         }

@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param runTimeoutMillis the head's {@code strata.cluster.task-timeout}: a level-3 run the head has stopped waiting
  *                         for ends there too ({@code strata.run.timeout} of the engine), so a retry need not wait
  *                         behind it
+ * @param checkTags        the head's tag checker ({@code strata.check.tags}): the engine checks its own tasks too
  */
 public record EngineSetup(int level, List<String> kernelNames, List<String> kernelClasses, boolean trace,
-                          long runTimeoutMillis) implements CborSerializable {
+                          long runTimeoutMillis, boolean checkTags) implements CborSerializable {
+
+    /** A setup with the tag checker off. */
+    public EngineSetup(int level, List<String> kernelNames, List<String> kernelClasses, boolean trace,
+                       long runTimeoutMillis) {
+        this(level, kernelNames, kernelClasses, trace, runTimeoutMillis, false);
+    }
+
     public EngineSetup {
         kernelNames = List.copyOf(Objects.requireNonNull(kernelNames, "kernelNames"));
         kernelClasses = List.copyOf(Objects.requireNonNull(kernelClasses, "kernelClasses"));

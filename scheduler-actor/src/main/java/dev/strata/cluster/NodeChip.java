@@ -1,5 +1,6 @@
 package dev.strata.cluster;
 
+import dev.strata.check.TagCheck;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskError;
@@ -91,7 +92,12 @@ public final class NodeChip implements AutoCloseable {
                 throw new AttemptLostException("the task's input bytes did not arrive: " + e.getMessage(), e);
             }
             tasksRun.incrementAndGet();
-            RunTrace below = chip.run(localArgs(run.args(), local), run.config(), run.groupIndex());
+            TaskArgsSnapshot args = localArgs(run.args(), local);
+            // The head's tag checker, here where the kernel runs: on the node's copies, which the kernel writes (in a
+            // PROCESS-mode node its child JVM writes this memory too).
+            TagCheck check = run.checkTags() ? TagCheck.before(args, memory) : null;
+            RunTrace below = chip.run(args, run.config(), run.groupIndex());
+            String warning = check == null ? null : check.after(run.callableName());
             NodeKernels.Kernel used = chip;
             TensorBytes answer = transfer.send(back, () -> {
                 if (freed.compareAndSet(false, true)) {
@@ -100,7 +106,7 @@ public final class NodeChip implements AutoCloseable {
             });
             answered = true;
             return new ChipEntity.Ran(0, node, answer, null,
-                    below == null ? null : TraceBytes.send(transfer, below));
+                    below == null ? null : TraceBytes.send(transfer, below), warning);
         } catch (Throwable t) {
             if (!pulled) {
                 transfer.discard(run.in());
@@ -148,7 +154,10 @@ public final class NodeChip implements AutoCloseable {
         }
     }
 
-    /** The args with each tensor moved to its node-local copy (a tensor of address 0 stays "no tensor"). */
+    /**
+     * The args with each tensor moved to its node-local copy (a tensor of address 0 stays "no tensor"), with their
+     * tags when the head sent them.
+     */
     private static TaskArgsSnapshot localArgs(TaskArgsSnapshot args, Map<Long, ContinuousTensor> local) {
         ContinuousTensor[] tensors = new ContinuousTensor[args.tensorCount()];
         for (int i = 0; i < tensors.length; i++) {
@@ -156,7 +165,7 @@ public final class NodeChip implements AutoCloseable {
             ContinuousTensor copy = local.get(t.data());
             tensors[i] = copy == null ? t : t.withData(copy.data());
         }
-        return new TaskArgsSnapshot(Arrays.asList(tensors), args.scalars());
+        return new TaskArgsSnapshot(Arrays.asList(tensors), args.scalars(), args.tags());
     }
 
     /** Ends the block threads of every kernel, or the child JVM; any thread, idempotent. */

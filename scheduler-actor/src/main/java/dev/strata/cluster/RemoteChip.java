@@ -55,6 +55,8 @@ public final class RemoteChip implements PipelinedWorker {
     private final NodeTaskCounts counts;
     private final TensorTransfer transfer;
     private final Timers timers;
+    private final boolean checkTags;
+    private String warning; // run()'s last task's tag-check warning, until taken
     // Tasks started and not ended, for close(); any thread.
     private final Set<Remote> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -99,6 +101,20 @@ public final class RemoteChip implements PipelinedWorker {
                       ActorRef<ChipEntity.RanBatch> replyTo,
                       Consumer<ChipEntity.Command> entity, NodeTaskCounts counts, TensorTransfer transfer,
                       Timers timers) {
+        this(chipIndex, kernelNames, kernelClasses, engine, memory, attempts, pending, replyTo, entity, counts, transfer,
+                timers, false);
+    }
+
+    /**
+     * As above, with the head's tag checker {@code checkTags} ({@code strata.check.tags}) on or off: when on, each task
+     * goes with its tags and the node checks it where its kernel runs; its warning comes back with the answer.
+     */
+    public RemoteChip(int chipIndex, List<String> kernelNames, List<String> kernelClasses, EngineSetup engine,
+                      TensorMemory memory, Attempts attempts, PendingDispatches pending,
+                      ActorRef<ChipEntity.RanBatch> replyTo,
+                      Consumer<ChipEntity.Command> entity, NodeTaskCounts counts, TensorTransfer transfer,
+                      Timers timers, boolean checkTags) {
+        this.checkTags = checkTags;
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
         this.kernelClasses = List.copyOf(kernelClasses);
@@ -130,7 +146,8 @@ public final class RemoteChip implements PipelinedWorker {
         }
         String name = kernelNames.get((int) callable);
         ShippingPlan plan = ShippingPlan.of(args);
-        TaskArgsSnapshot snapshot = TaskArgsSnapshot.of(args).withoutTags();
+        // The tags travel only for the node's tag checker: the plan says which bytes go where.
+        TaskArgsSnapshot snapshot = checkTags ? TaskArgsSnapshot.of(args) : TaskArgsSnapshot.of(args).withoutTags();
         // Called once per attempt and re-send: each gets its own stream of the inputs, read from this head's memory.
         LongFunction<ChipEntity.Task> message = dispatch -> new ChipEntity.Task(dispatch, name, (int) callable,
                 snapshot, plan, transfer.send(buffers(plan.in()), () -> { }), config, groupIndex);
@@ -146,19 +163,26 @@ public final class RemoteChip implements PipelinedWorker {
     }
 
     @Override
+    public String takeWarning() {
+        String w = warning;
+        warning = null;
+        return w;
+    }
+
+    @Override
     public void flush() {
         if (!unsent.isEmpty()) {
             List<ChipEntity.Task> tasks = unsent;
             unsent = new ArrayList<>();
             for (List<ChipEntity.Task> batch : BatchCodec.split(tasks, BatchCodec::weight)) {
-                entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, engine, batch));
+                entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, engine, batch, checkTags));
             }
         }
     }
 
     /** Sends one task's message at once (a retry or a re-send). */
     private void sendNow(ChipEntity.Task task) {
-        entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, engine, List.of(task)));
+        entity.accept(ChipEntity.RunBatch.of(replyTo, kernelClasses, engine, List.of(task), checkTags));
     }
 
     /**
@@ -178,8 +202,14 @@ public final class RemoteChip implements PipelinedWorker {
 
             @Override
             public void done(Throwable error) {
+                done(error, null);
+            }
+
+            @Override
+            public void done(Throwable error, String warned) {
                 ended[0] = true;
                 failure[0] = error;
+                warning = warned;
             }
         });
         flush();
@@ -384,7 +414,7 @@ public final class RemoteChip implements PipelinedWorker {
             if (ran.below() != null) {
                 belowOf(ran);
             }
-            end(null);
+            end(null, ran.warning());
         }
 
         /** Dispatches the task again after a failed attempt (logged and counted for {@code node}), or fails it. */
@@ -412,6 +442,11 @@ public final class RemoteChip implements PipelinedWorker {
         }
 
         void end(Throwable error) {
+            end(error, null);
+        }
+
+        /** The task ended, with the node's tag-check {@code warning} (or null) when it succeeded. */
+        void end(Throwable error, String warning) {
             if (ended) {
                 return;
             }
@@ -419,7 +454,7 @@ public final class RemoteChip implements PipelinedWorker {
             cancelTimeout.run();
             cancelResend.run();
             inFlight.remove(this);
-            completion.done(error);
+            completion.done(error, warning);
         }
     }
 }

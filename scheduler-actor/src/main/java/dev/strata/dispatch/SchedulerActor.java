@@ -93,11 +93,28 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      * @param earlyDispatches tasks sent to a worker queued behind their producers there, before they were ready
      * @param failedTasks     tasks with a failed member
      * @param trace           one record per task member when tracing is enabled, else empty
+     * @param marks           this run's injected faults, when tracing is enabled, else empty
+     * @param warnings        the tag checker's warnings (a task wrote a NO_DEP tensor), each naming its task and
+     *                        worker, at most {@link #MAX_WARNINGS} and then a count of the rest; empty when none
      */
     public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
-                             long earlyDispatches, long failedTasks, List<TaskTrace> trace, List<TraceMark> marks)
+                             long earlyDispatches, long failedTasks, List<TaskTrace> trace, List<TraceMark> marks,
+                             List<String> warnings)
             implements CborSerializable {
+        public RunOutcome {
+            marks = List.copyOf(marks);
+            warnings = List.copyOf(warnings);
+        }
+
+        /** An outcome without marks or warnings. */
+        public RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
+                          long earlyDispatches, long failedTasks, List<TaskTrace> trace) {
+            this(failures, completedTasks, skippedTasks, earlyDispatches, failedTasks, trace, List.of(), List.of());
+        }
     }
+
+    /** Warnings one run keeps: a kernel that writes its NO_DEP tensor may do so in every one of its tasks. */
+    public static final int MAX_WARNINGS = 100;
 
     private static final int[] NO_SLOTS = new int[0];
 
@@ -119,6 +136,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final List<TraceMark> faultMarks = new ArrayList<>(); // this run's injected faults, when tracing
     private long submitted;
     private long running;
+    private final List<String> warnings = new ArrayList<>(); // this run's, at most MAX_WARNINGS
+    private long moreWarnings;
 
     /**
      * A scheduler over the given worker actors (by kind), each holding at most {@code queueDepth}
@@ -246,6 +265,9 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         if (recorder != null) {
             recorder.memberDone(d.slot(), d.groupIndex(), d.startNanos(), d.endNanos(), d.error(), d.skipped());
         }
+        if (d.warning() != null) {
+            warned(d);
+        }
         graph.memberDone(d.slot(), d.groupIndex(), workerNames.get(d.kind())[d.workerIndex()], d.error(),
                 d.skipped());
         // A completion can make slots of either kind ready.
@@ -275,9 +297,14 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         }
         publish();
         List<TaskTrace> trace = recorder == null ? List.of() : recorder.finish();
+        if (moreWarnings > 0) {
+            warnings.add(moreWarnings + " more warning(s) not kept");
+        }
         m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches,
-                graph.failedTasks(), trace, List.copyOf(faultMarks)));
+                graph.failedTasks(), trace, faultMarks, warnings));
         faultMarks.clear();
+        warnings.clear();
+        moreWarnings = 0;
         earlyDispatches = 0;
         submitted = 0;
         running = 0;
@@ -380,6 +407,16 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         public int affineWorker(SlotState s) {
             return graph.affineWorker(s);
         }
+    }
+
+    /** Keeps a worker's tag-check warning for the run's outcome, naming the task and the worker. */
+    private void warned(TaskDone d) {
+        if (warnings.size() == MAX_WARNINGS) {
+            moreWarnings++;
+            return;
+        }
+        warnings.add("task slot " + d.slot() + (d.groupIndex() > 0 ? " member " + d.groupIndex() : "") + " on "
+                + workerNames.get(d.kind())[d.workerIndex()] + ": " + d.warning());
     }
 
     /** The name users see for a callable: its registered chip name, or {@code sub#<id>}. */

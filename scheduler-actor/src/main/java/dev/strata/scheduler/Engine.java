@@ -158,15 +158,16 @@ final class Engine implements AutoCloseable {
             for (int i = 0; i < (remoteChips ? 0 : s.chipWorkers()); i++) {
                 if (s.mode() == ChipMode.PROCESS) {
                     ChipProcess p = new ChipProcess(i, kernelNames, kernels, memory, s.chipThreads(), s.process(),
-                            chipRoundTrips);
+                            chipRoundTrips, s.checkTags());
                     processes.add(p);
                     chips.add(p);
                 } else {
-                    chips.add(interruptible(new ChipWorker(i, kernels, memory, s.chipThreads()), userCode));
+                    chips.add(interruptible(new ChipWorker(i, kernels, kernelNames, memory, s.chipThreads(),
+                            s.checkTags()), userCode));
                 }
             }
             for (int i = 0; i < s.subWorkers(); i++) {
-                subWorkers.add(interruptible(new SubWorker(subs, memory), userCode));
+                subWorkers.add(interruptible(new SubWorker(subs, memory, s.checkTags()), userCode));
             }
             // Every child starts (and is ready) before the first task can be dispatched.
             ChipProcess.startAll(processes);
@@ -280,7 +281,7 @@ final class Engine implements AutoCloseable {
         List<String> kernelClasses = callables.kernels().stream().map(k -> k.getClass().getName()).toList();
         // At level 4 a task runs an orch fn on an engine that has this head's chip kernels under the same ids.
         EngineSetup below = engines ? new EngineSetup(s.level() - 1, callables.chipNames(), kernelClasses,
-                s.trace().enabled(), cluster.taskTimeout().toMillis()) : null;
+                s.trace().enabled(), cluster.taskTimeout().toMillis(), s.checkTags()) : null;
         List<String> classes = engines
                 ? callables.orchFns().stream().map(f -> f.getClass().getName()).toList() : kernelClasses;
         List<GroupTaskWorker> chips = new ArrayList<>();
@@ -288,7 +289,7 @@ final class Engine implements AutoCloseable {
             EntityRef<ChipEntity.Command> entity = engines ? EngineEntities.engine(system, i)
                     : ChipEntities.chip(system, i);
             RemoteChip chip = new RemoteChip(i, callables.nextLevelNames(engines), classes, below, memory, attempts,
-                    pending, delivery, entity::tell, nodeTasks, transfer, timers);
+                    pending, delivery, entity::tell, nodeTasks, transfer, timers, s.checkTags());
             interruptible(chip, userCode); // the engine's stop closes it; its actor runs it as a pipelined worker
             chips.add(chip);
         }

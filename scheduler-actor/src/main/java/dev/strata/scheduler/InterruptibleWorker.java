@@ -66,6 +66,11 @@ final class InterruptibleWorker implements GroupTaskWorker {
         worker.close();
     }
 
+    @Override
+    public String takeWarning() {
+        return worker.takeWarning();
+    }
+
     /** Called when the worker's actor stops. */
     @Override
     public void close() {

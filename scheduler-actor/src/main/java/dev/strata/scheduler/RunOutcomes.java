@@ -69,7 +69,7 @@ final class RunOutcomes {
         return new RunSummary(o.completedTasks(), o.failedTasks(), o.skippedTasks(), o.earlyDispatches(),
                 o.trace().size(), o.failures().stream().map(f -> new RunSummary.TaskFailure(f.slot(),
                         f.callableName(), f.worker(), f.groupIndex(), f.error().exceptionClass(),
-                        f.error().message())).toList(), nodes);
+                        f.error().message())).toList(), nodes, o.warnings());
     }
 
     /** Logs the end of run {@code run}: each failure at ERROR (at most {@link #MAX_LOGGED_FAILURES}), then INFO. */
@@ -85,6 +85,9 @@ final class RunOutcomes {
         }
         if (orchFailure != null) {
             log.error("run {}: orchestration function failed: {}", run, orchFailure.toString());
+        }
+        for (String w : outcome.warnings()) {
+            log.warn("run {}: {}", run, w);
         }
         if (log.isInfoEnabled()) { // the format costs more than a short run's own work (a level-3 run of level 4)
             log.info("run {} finished in {} ms: {} tasks, {} failed, {} skipped", run,

@@ -17,13 +17,23 @@ import java.util.Map;
  * @param nodes           in cluster mode, what each worker node did for this run, by its {@code host:port} in
  *                        that order (a node appears once it ran a task or lost an attempt); empty without cluster
  *                        mode
+ * @param warnings        the tag checker's warnings ({@code strata.check.tags}): each names a task that wrote a
+ *                        tensor it tagged NO_DEP, its worker and the tensor; empty when none or the check is off
  */
 public record RunSummary(long completedTasks, long failedTasks, long skippedTasks, long earlyDispatches,
-                         int tracedTasks, List<TaskFailure> failures, Map<String, NodeWork> nodes) {
+                         int tracedTasks, List<TaskFailure> failures, Map<String, NodeWork> nodes,
+                         List<String> warnings) {
     public RunSummary {
         failures = List.copyOf(failures);
         // Unmodifiable, keeping the given order (Map.copyOf would not).
         nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A summary without warnings. */
+    public RunSummary(long completedTasks, long failedTasks, long skippedTasks, long earlyDispatches,
+                      int tracedTasks, List<TaskFailure> failures, Map<String, NodeWork> nodes) {
+        this(completedTasks, failedTasks, skippedTasks, earlyDispatches, tracedTasks, failures, nodes, List.of());
     }
 
     /**

@@ -185,7 +185,8 @@ public final class Worker implements AutoCloseable {
             }
             // A PROCESS-mode chip task's args travel in its child's mailbox: the orchestrator bounds them at submit.
             int chipArgsLimit = settings.mode() == ChipMode.PROCESS && settings.chipWorkers() > 0
-                    ? ProcessLimits.chipArgsBytes(settings.process()) : Catalog.NO_LIMIT;
+                    ? ProcessLimits.chipArgsBytes(settings.process(), settings.checkTags())
+                    : Catalog.NO_LIMIT;
             Catalog catalog = callables.catalog(cluster.enginesBelow(settings.level()), settings.subWorkers(),
                     settings.chipWorkers(), chipArgsLimit);
             runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables, faults), catalog);
@@ -462,6 +463,17 @@ public final class Worker implements AutoCloseable {
          */
         public Builder faults(FaultPlan plan) {
             this.faults = plan;
+            return this;
+        }
+
+        /**
+         * The tag checker ({@code strata.check.tags}, default off): every INPUT and NO_DEP tensor of a task is
+         * checksummed before and after its callable, where the callable runs; a written INPUT fails the task
+         * ({@link TaskFailedException}), a written NO_DEP becomes a warning in {@link RunSummary#warnings()}
+         * (docs/checks.md).
+         */
+        public Builder checkTags(boolean on) {
+            settings = settings.withCheckTags(on);
             return this;
         }
 

@@ -160,8 +160,8 @@ public final class EngineKernels implements NodeKernels {
 
     /**
      * The level-3 engine for {@code s}: the node's {@code strata.worker} settings at level {@code s.level()}, out of
-     * the cluster, with the head's run timeout, tracing in memory when the head traces, and the head's chip kernels
-     * in the head's order.
+     * the cluster, with the head's run timeout, tracing in memory when the head traces, the head's tag checker, and the
+     * head's chip kernels in the head's order.
      */
     private Worker start(EngineSetup s) {
         if (s.level() > 3) {
@@ -175,7 +175,8 @@ public final class EngineKernels implements NodeKernels {
         }
         Config c = ConfigFactory.parseString("strata.cluster.enabled = false\nstrata.worker.level = " + s.level()
                 + "\nstrata.run.timeout = " + s.runTimeoutMillis() + " ms\nstrata.trace { enabled = " + s.trace()
-                + ", file = \"\" }").withFallback(local).withFallback(ConfigFactory.defaultReference());
+                + ", file = \"\" }\nstrata.check.tags = " + s.checkTags()).withFallback(local)
+                .withFallback(ConfigFactory.defaultReference());
         Worker w = Worker.fromConfig(c);
         try {
             for (int i = 0; i < s.kernelNames().size(); i++) {

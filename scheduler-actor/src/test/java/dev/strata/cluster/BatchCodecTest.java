@@ -91,6 +91,33 @@ class BatchCodecTest {
         assertSame(stream, back.get(2).back().stream());
         assertEquals(300_000, back.get(2).back().size());
         assertEquals(0, back.get(3).back().size());
+        assertNull(back.get(0).warning(), "no warning stays no warning");
+    }
+
+    @Test
+    void anAnswersTagCheckWarningComesBack() {
+        String warning = "callable 'k' wrote tensor 1 of its args (address 0x10, 4 bytes), tagged NO_DEP — é";
+        List<ChipEntity.Ran> answers = List.of(new ChipEntity.Ran(4, "n", TensorBytes.NONE, null, null, warning));
+        List<SourceRef<ByteString>> streams = new ArrayList<>();
+        List<TaskError> errors = new ArrayList<>();
+        List<ChipEntity.Ran> back = BatchCodec.decodeAnswers("n", BatchCodec.encodeAnswers(answers, streams, errors),
+                streams, errors);
+        assertEquals(warning, back.get(0).warning());
+        assertEquals(warning, back.get(0).forDispatch(9).warning());
+        assertTrue(BatchCodec.weight(answers.get(0)) > 3L * warning.length(), "the warning counts in the weight");
+    }
+
+    @Test
+    void aBatchCarriesTheHeadsTagCheckSettingToEachOfItsRuns() {
+        ChipEntity.Task task = new ChipEntity.Task(1, "gemm", 0, new TaskArgsSnapshot(List.of(A), new long[0],
+                List.of(TensorArgType.INPUT)), new ShippingPlan(List.of(new ShippingPlan.Shipped(A, true, false))),
+                new TensorBytes(0, new byte[0], null), CallConfig.DEFAULT, 0);
+        for (boolean on : new boolean[] {true, false}) {
+            ChipEntity.RunBatch batch = ChipEntity.RunBatch.of(null, List.of("a.Gemm"), null, List.of(task), on);
+            assertEquals(on, batch.checkTags());
+            assertEquals(on, batch.runs().get(0).checkTags());
+            assertEquals(List.of(TensorArgType.INPUT), batch.runs().get(0).args().tags());
+        }
     }
 
     @Test

@@ -77,7 +77,7 @@ class MessageSerializationTest {
                 TaskStatus.FAILED);
         SchedulerActor.RunOutcome outcome = new SchedulerActor.RunOutcome(
                 List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3, 1,
-                List.of(traced), List.of(new TraceMark("chip 1", 12, "fault", "gemm slot 4: fail: boom")));
+                List.of(traced), List.of(new TraceMark("chip 1", 12, "fault", "gemm slot 4: fail: boom")), List.of());
         assertEquals(outcome, roundTrip(outcome));
         assertArrayEquals(new int[] {1, 3}, roundTrip(outcome).trace().get(0).producers());
         SchedulerActor.Submit stamped = roundTrip(new SchedulerActor.Submit(5, WorkerKind.SUB, 1, List.of(args),
@@ -87,5 +87,11 @@ class MessageSerializationTest {
         assertEquals(done, roundTrip(new SchedulerActor.WorkerDone(done)).done());
         TaskDone timed = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L);
         assertEquals(timed, roundTrip(new SchedulerActor.WorkerDone(timed)).done());
+        TaskDone warned = new TaskDone(2, 0, WorkerKind.CHIP, 0, null, false, 1000L, 2500L,
+                "callable 'k' wrote tensor 1 of its args, tagged NO_DEP");
+        assertEquals(warned, roundTrip(new SchedulerActor.WorkerDone(warned)).done());
+        SchedulerActor.RunOutcome warnedOutcome = new SchedulerActor.RunOutcome(List.of(), 1, 0, 0, 0, List.of(),
+                List.of(), List.of("task slot 2 on chip 0: callable 'k' wrote tensor 1"));
+        assertEquals(warnedOutcome, roundTrip(warnedOutcome));
     }
 }

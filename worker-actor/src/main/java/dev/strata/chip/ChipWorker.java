@@ -1,5 +1,6 @@
 package dev.strata.chip;
 
+import dev.strata.check.TagCheck;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.TaskArgsView;
@@ -17,33 +18,85 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A simulated chip: runs registered {@link ChipKernel}s once per block of {@link CallConfig#blockDim()}.
  * Block 0 runs on the calling (worker) thread; the others on the chip's own threads, so one kernel call
- * may use several cores, like the blocks of a real launch.
+ * may use several cores, like the blocks of a real launch. With the tag checker on ({@code strata.check.tags}) each
+ * call is wrapped in a {@link TagCheck}: a written INPUT fails it, a written NO_DEP leaves a warning.
  */
 public final class ChipWorker implements GroupTaskWorker {
     private final int chipIndex;
     private final ChipKernel[] kernels;
+    private final List<String> names; // index = callable id; null when the check is off
+    private final boolean checkTags;
     private final TensorMemory memory;
     private final int chipThreads;
     // Created on the first multi-block call (most kernels use one block). Guarded by this: close() may come
     // from the engine's closing thread while a kernel runs, to interrupt the other blocks.
     private ExecutorService blocks;
     private boolean closed;
+    // The last task's tag-check warning, until the worker actor takes it (its thread alone runs run()).
+    private String warning;
 
     /** Chip {@code chipIndex} with the kernel table (index = callable id) and {@code chipThreads} block threads. */
     public ChipWorker(int chipIndex, List<ChipKernel> kernels, TensorMemory memory, int chipThreads) {
+        this(chipIndex, kernels, null, memory, chipThreads, false);
+    }
+
+    /**
+     * As above, with the tag checker {@code checkTags} on or off; {@code names} are the kernels' registered names
+     * (index = callable id) for its messages, needed only when it is on.
+     */
+    public ChipWorker(int chipIndex, List<ChipKernel> kernels, List<String> names, TensorMemory memory,
+                      int chipThreads, boolean checkTags) {
         this.chipIndex = chipIndex;
         this.kernels = kernels.toArray(new ChipKernel[0]);
         this.memory = memory;
         this.chipThreads = chipThreads;
+        this.checkTags = checkTags;
+        this.names = checkTags ? List.copyOf(names) : null;
+        if (checkTags && this.names.size() != this.kernels.length) {
+            throw new IllegalArgumentException(this.names.size() + " names for " + this.kernels.length + " kernels");
+        }
     }
 
     @Override
     public void run(long callable, TaskArgsView args, CallConfig config, int groupIndex) throws Exception {
+        warning = run(callable, checkTags ? names.get(checkedId(callable)) : null, args, config, groupIndex);
+    }
+
+    @Override
+    public String takeWarning() {
+        String w = warning;
+        warning = null;
+        return w;
+    }
+
+    /**
+     * Runs kernel {@code callable}, registered as {@code callableName}, and returns the tag checker's warning (a
+     * written NO_DEP tensor), or null: always null with the check off. For callers that know the name themselves
+     * (a worker node) and may run tasks on several threads at once.
+     *
+     * @throws dev.strata.check.TagViolationException with the check on, when the kernel wrote an INPUT tensor
+     */
+    public String run(long callable, String callableName, TaskArgsView args, CallConfig config, int groupIndex)
+            throws Exception {
+        ChipKernel kernel = kernels[checkedId(callable)];
+        if (!checkTags) {
+            launch(kernel, args, config, groupIndex);
+            return null;
+        }
+        TagCheck check = TagCheck.before(args, memory);
+        launch(kernel, args, config, groupIndex);
+        return check == null ? null : check.after(callableName);
+    }
+
+    private int checkedId(long callable) {
         if (callable < 0 || callable >= kernels.length) {
             throw new IllegalArgumentException("unknown chip callable id " + callable + " on chip " + chipIndex
                     + " (registered: " + kernels.length + ")");
         }
-        ChipKernel kernel = kernels[(int) callable];
+        return (int) callable;
+    }
+
+    private void launch(ChipKernel kernel, TaskArgsView args, CallConfig config, int groupIndex) throws Exception {
         int blockDim = config.blockDim();
         if (blockDim == 1) {
             kernel.run(new RunningTask(args, config, memory, groupIndex, 0));

@@ -28,10 +28,18 @@ final class ChildLauncher {
     private final int chipThreads;
     private final ProcessSettings settings;
     private final Path dir;
+    private final boolean checkTags;
 
     /** A launcher for chip {@code chipIndex}'s children; kernel classes and names indexed by callable id. */
     ChildLauncher(int chipIndex, List<String> kernelClasses, List<String> kernelNames, SharedTensorMemory memory,
                   int chipThreads, ProcessSettings settings) {
+        this(chipIndex, kernelClasses, kernelNames, memory, chipThreads, settings, false);
+    }
+
+    /** As above, with the tag checker {@code checkTags} on or off in the children. */
+    ChildLauncher(int chipIndex, List<String> kernelClasses, List<String> kernelNames, SharedTensorMemory memory,
+                  int chipThreads, ProcessSettings settings, boolean checkTags) {
+        this.checkTags = checkTags;
         this.chipIndex = chipIndex;
         this.kernelClasses = List.copyOf(kernelClasses);
         this.kernelNames = List.copyOf(kernelNames);
@@ -91,7 +99,7 @@ final class ChildLauncher {
     ChildSpec spec(Path mailbox, Path output, Path doorbell) {
         return new ChildSpec(ProcessHandle.current().pid(), chipIndex, mailbox, output, doorbell,
                 memory.file().toAbsolutePath(), memory.arenaSize(), memory.heapSize(), chipThreads,
-                settings.heartbeatInterval().toNanos(), kernelClasses, kernelNames);
+                settings.heartbeatInterval().toNanos(), kernelClasses, kernelNames, checkTags);
     }
 
     /** The child's command line, class path excepted (it goes through the environment). */

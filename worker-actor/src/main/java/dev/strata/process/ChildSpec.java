@@ -21,10 +21,20 @@ import java.util.Objects;
  * @param heartbeatIntervalNanos how often the child beats
  * @param kernelClasses          kernel class names, index = callable id
  * @param kernelNames            registered kernel names, index = callable id
+ * @param checkTags              the tag checker is on ({@code strata.check.tags}): the child checks each task, its
+ *                               mailbox carries the tags after the args blob
  */
 record ChildSpec(long parentPid, int chipIndex, Path mailbox, Path log, Path doorbell, Path memory,
                  long arenaSize, long heapSize, int chipThreads, long heartbeatIntervalNanos,
-                 List<String> kernelClasses, List<String> kernelNames) {
+                 List<String> kernelClasses, List<String> kernelNames, boolean checkTags) {
+
+    /** A spec with the tag checker off. */
+    ChildSpec(long parentPid, int chipIndex, Path mailbox, Path log, Path doorbell, Path memory, long arenaSize,
+              long heapSize, int chipThreads, long heartbeatIntervalNanos, List<String> kernelClasses,
+              List<String> kernelNames) {
+        this(parentPid, chipIndex, mailbox, log, doorbell, memory, arenaSize, heapSize, chipThreads,
+                heartbeatIntervalNanos, kernelClasses, kernelNames, false);
+    }
 
     ChildSpec {
         Objects.requireNonNull(mailbox, "mailbox");
@@ -56,6 +66,9 @@ record ChildSpec(long parentPid, int chipIndex, Path mailbox, Path log, Path doo
         a.add("--heap-size=" + heapSize);
         a.add("--chip-threads=" + chipThreads);
         a.add("--heartbeat-interval-nanos=" + heartbeatIntervalNanos);
+        if (checkTags) {
+            a.add("--check-tags=on");
+        }
         for (int id = 0; id < kernelClasses.size(); id++) {
             // Class names never contain ':', so the name (anything) can follow the second colon.
             a.add("--kernel=" + id + ":" + kernelClasses.get(id) + ":" + kernelNames.get(id));
@@ -79,6 +92,7 @@ record ChildSpec(long parentPid, int chipIndex, Path mailbox, Path log, Path doo
         Path log = null;
         Path doorbell = null;
         Path memory = null;
+        boolean checkTags = false;
         List<String> classes = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (String arg : args) {
@@ -99,6 +113,12 @@ record ChildSpec(long parentPid, int chipIndex, Path mailbox, Path log, Path doo
                 case "heap-size" -> heap = number(key, value);
                 case "chip-threads" -> chipThreads = (int) number(key, value);
                 case "heartbeat-interval-nanos" -> heartbeat = number(key, value);
+                case "check-tags" -> {
+                    if (!value.equals("on")) {
+                        throw new IllegalArgumentException("--check-tags takes 'on', got '" + value + "'");
+                    }
+                    checkTags = true;
+                }
                 case "kernel" -> {
                     int c1 = value.indexOf(':');
                     int c2 = c1 < 0 ? -1 : value.indexOf(':', c1 + 1);
@@ -119,7 +139,7 @@ record ChildSpec(long parentPid, int chipIndex, Path mailbox, Path log, Path doo
         return new ChildSpec(required("parent-pid", parentPid), required("chip", chip), required("mailbox", mailbox),
                 required("log", log), required("doorbell", doorbell), required("memory", memory),
                 required("arena-size", arena), required("heap-size", heap), required("chip-threads", chipThreads),
-                required("heartbeat-interval-nanos", heartbeat), classes, names);
+                required("heartbeat-interval-nanos", heartbeat), classes, names, checkTags);
     }
 
     private static long number(String key, String value) {

@@ -168,9 +168,9 @@ final class ChipChild {
 
     // ---- a task -------------------------------------------------------------------------------------------
 
-    /** Posts a task and rings the child if it sleeps. */
-    void post(long callable, CallConfig config, int groupIndex, TaskArgsView args) {
-        if (mailbox.post(callable, config, groupIndex, args)) {
+    /** Posts a task (with its tags when {@code withTags}: the child checks them) and rings the child if it sleeps. */
+    void post(long callable, CallConfig config, int groupIndex, TaskArgsView args, boolean withTags) {
+        if (mailbox.post(callable, config, groupIndex, args, withTags)) {
             doorbell.ring();
         }
     }

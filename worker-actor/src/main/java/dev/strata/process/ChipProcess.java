@@ -35,6 +35,8 @@ public final class ChipProcess implements GroupTaskWorker {
     private final List<String> kernelNames;
     private final ChildLauncher launcher;
     private final RoundTripStats roundTrips;
+    private final boolean checkTags;
+    private String warning; // the last task's tag-check warning from the child, until the worker actor takes it
     private final AtomicLong launches = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread exitHook = new Thread(this::killAtExit, "strata-chip-process-cleanup");
@@ -56,6 +58,16 @@ public final class ChipProcess implements GroupTaskWorker {
     public ChipProcess(int chipIndex, List<String> kernelNames, List<? extends ChipKernel> kernels,
                        SharedTensorMemory memory, int chipThreads, ProcessSettings settings,
                        RoundTripStats roundTrips) {
+        this(chipIndex, kernelNames, kernels, memory, chipThreads, settings, roundTrips, false);
+    }
+
+    /**
+     * As above, with the tag checker {@code checkTags} ({@code strata.check.tags}) on or off: when on, each task's
+     * tags travel in the mailbox and the child checks the task where its kernel runs.
+     */
+    public ChipProcess(int chipIndex, List<String> kernelNames, List<? extends ChipKernel> kernels,
+                       SharedTensorMemory memory, int chipThreads, ProcessSettings settings,
+                       RoundTripStats roundTrips, boolean checkTags) {
         if (kernelNames.size() != kernels.size()) {
             throw new IllegalArgumentException(kernels.size() + " kernels but " + kernelNames.size() + " names");
         }
@@ -66,7 +78,8 @@ public final class ChipProcess implements GroupTaskWorker {
         }
         this.chipIndex = chipIndex;
         this.kernelNames = List.copyOf(kernelNames);
-        this.launcher = new ChildLauncher(chipIndex, classes, kernelNames, memory, chipThreads, settings);
+        this.launcher = new ChildLauncher(chipIndex, classes, kernelNames, memory, chipThreads, settings, checkTags);
+        this.checkTags = checkTags;
         this.roundTrips = roundTrips;
     }
 
@@ -130,19 +143,28 @@ public final class ChipProcess implements GroupTaskWorker {
             requireOpen();
             ChipChild c = ensureChild();
             long start = System.nanoTime();
-            c.post(callable, config, groupIndex, args);
+            c.post(callable, config, groupIndex, args, checkTags);
             c.awaitDone(start, callable, kernelName, isClosed);
             roundTrips.record(System.nanoTime() - start);
             Mailbox m = c.mailbox();
             int error = m.error();
             String text = error == Mailbox.OK ? null : m.errorText();
             m.reset();
-            if (text != null) {
+            if (error == Mailbox.WARNED) {
+                warning = text;
+            } else if (text != null) {
                 throw childError(c.pid(), callable, error, TaskError.fromText(text));
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public String takeWarning() {
+        String w = warning;
+        warning = null;
+        return w;
     }
 
     /**

@@ -62,7 +62,8 @@ public final class ChipProcessMain {
             for (String className : spec.kernelClasses()) {
                 kernels.add(KernelClasses.instantiate(className));
             }
-            chip = new ChipWorker(spec.chipIndex(), kernels, memory, spec.chipThreads());
+            chip = new ChipWorker(spec.chipIndex(), kernels, spec.kernelNames(), memory, spec.chipThreads(),
+                    spec.checkTags());
             mailbox = Mailbox.open(spec.mailbox());
             startHeartbeat(spec, mailbox);
             // Nobody else would delete the files it shares with the parent: leave when the parent is gone,
@@ -134,7 +135,7 @@ public final class ChipProcessMain {
             callable = mailbox.callable();
             config = mailbox.config();
             groupIndex = mailbox.groupIndex();
-            args = mailbox.args();
+            args = mailbox.args(spec.checkTags());
         } catch (RuntimeException e) {
             return mailbox.complete(Mailbox.BAD_DISPATCH, errorText(e));
         }
@@ -143,13 +144,15 @@ public final class ChipProcessMain {
                     "unknown chip callable id " + callable + " (the child has " + spec.kernelClasses().size()
                     + " kernels)", List.of()).toText(MAX_FRAMES));
         }
+        String warning;
         try {
-            chip.run(callable, args, config, groupIndex);
+            // The tag checker (when on) runs here, where the kernel runs: its warning goes back as the error text.
+            warning = chip.run(callable, spec.kernelNames().get((int) callable), args, config, groupIndex);
         } catch (Throwable t) {
             // Errors too: the parent must learn why, and this child stays usable if it can.
             return mailbox.complete(Mailbox.KERNEL_FAILED, errorText(t));
         }
-        return mailbox.complete(Mailbox.OK, null);
+        return warning == null ? mailbox.complete(Mailbox.OK, null) : mailbox.complete(Mailbox.WARNED, warning);
     }
 
     /** The failure as the mailbox carries it: {@link TaskError}'s text, with as many frames as fit 4 KiB. */

@@ -3,7 +3,9 @@ package dev.strata.process;
 import dev.strata.memory.MappedFile;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.TaskArgsBlob;
+import dev.strata.protocol.TaskArgsSnapshot;
 import dev.strata.protocol.TaskArgsView;
+import dev.strata.protocol.TensorArgType;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -18,6 +20,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,7 +32,7 @@ import java.util.Objects;
  * <pre>
  * offset  size  field           written by
  *   0     int32 state           parent: IDLE, TASK_READY, SHUTDOWN; child: TASK_DONE
- *   4     int32 error           child (OK, KERNEL_FAILED, BAD_DISPATCH), before TASK_DONE
+ *   4     int32 error           child (OK, KERNEL_FAILED, BAD_DISPATCH, WARNED), before TASK_DONE
  *   8     int64 callable        parent, before TASK_READY
  *  16     int32 blockDim        parent  \
  *  20     int32 aicpuThreadNum  parent   } the CallConfig
@@ -41,6 +45,9 @@ import java.util.Objects;
  *  56     int32 child waiting   child: 1 while it blocks on its doorbell, else 0
  *  60     int32 parent waiting  parent: 1 while it blocks on its doorbell, else 0
  *  64     ...   TaskArgsBlob    parent, before TASK_READY; at most size - 64 - 4096 bytes
+ *         ...   tags            parent, right after the blob, only with the tag checker on (both sides know it from
+ *                               the child's spec): int32 count (-1: unknown), then one TensorArgType ordinal byte per
+ *                               tensor
  *  size-4096    error text      child, UTF-8, at most 4096 bytes
  * </pre>
  *
@@ -79,6 +86,9 @@ public final class Mailbox implements AutoCloseable {
     /** Error word: the dispatch itself was bad (unknown callable, malformed blob); the text says why. */
     public static final int BAD_DISPATCH = 2;
 
+    /** Error word: the kernel returned normally; the error text holds the tag checker's warning. */
+    public static final int WARNED = 3;
+
     /** Bytes before the args blob. */
     public static final int HEADER_BYTES = 64;
     /** Bytes of the error text area at the end of the mailbox. */
@@ -102,6 +112,7 @@ public final class Mailbox implements AutoCloseable {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG =
             MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final TensorArgType[] TAGS = TensorArgType.values();
     private static final String TRUNCATED = " ...[truncated]";
     private static final byte[] TRUNCATED_BYTES = TRUNCATED.getBytes(StandardCharsets.UTF_8);
 
@@ -205,11 +216,21 @@ public final class Mailbox implements AutoCloseable {
      * @throws IllegalArgumentException if the args blob does not fit; nothing is published then
      */
     public boolean post(long callable, CallConfig config, int groupIndex, TaskArgsView taskArgs) {
-        int need = TaskArgsBlob.encodedSize(taskArgs);
+        return post(callable, config, groupIndex, taskArgs, false);
+    }
+
+    /**
+     * As above, with the args' tags after the blob when {@code withTags} (the tag checker is on: the child reads them
+     * with {@link #args(boolean) args(true)}).
+     */
+    public boolean post(long callable, CallConfig config, int groupIndex, TaskArgsView taskArgs, boolean withTags) {
+        List<TensorArgType> tags = withTags && taskArgs instanceof TaskArgsSnapshot s ? s.tags() : null;
+        int need = TaskArgsBlob.encodedSize(taskArgs) + (withTags ? tagBytes(taskArgs.tensorCount()) : 0);
         if (need > args.capacity()) {
             throw new IllegalArgumentException("args blob of " + need + " bytes (" + taskArgs.tensorCount()
-                    + " tensors, " + taskArgs.scalarCount() + " scalars) does not fit the mailbox's "
-                    + args.capacity() + " bytes; raise strata.worker.process.mailbox-size");
+                    + " tensors, " + taskArgs.scalarCount() + " scalars" + (withTags ? ", their tags" : "")
+                    + ") does not fit the mailbox's " + args.capacity() + " bytes; raise"
+                    + " strata.worker.process.mailbox-size");
         }
         buffer.putLong(CALLABLE, callable);
         buffer.putInt(BLOCK_DIM, config.blockDim());
@@ -219,7 +240,16 @@ public final class Mailbox implements AutoCloseable {
         buffer.putInt(ERROR, OK);
         buffer.putInt(ERROR_TEXT_LENGTH, 0);
         args.clear();
-        TaskArgsBlob.write(args, taskArgs);
+        int written = TaskArgsBlob.write(args, taskArgs);
+        if (withTags) {
+            args.position(written);
+            args.putInt(tags == null ? -1 : tags.size());
+            if (tags != null) {
+                for (TensorArgType tag : tags) {
+                    args.put((byte) tag.ordinal());
+                }
+            }
+        }
         return publish(TASK_READY, CHILD_WAITING);
     }
 
@@ -331,6 +361,42 @@ public final class Mailbox implements AutoCloseable {
     public TaskArgsView args() {
         args.clear();
         return TaskArgsBlob.read(args);
+    }
+
+    /**
+     * The posted args, with the tags after the blob when {@code withTags} (a {@link TaskArgsSnapshot} whose
+     * {@link TaskArgsSnapshot#tags()} are null when the parent did not know them).
+     *
+     * @throws IllegalArgumentException if the blob or the tags are malformed
+     */
+    public TaskArgsView args(boolean withTags) {
+        if (!withTags) {
+            return args();
+        }
+        args.clear();
+        TaskArgsSnapshot view = TaskArgsSnapshot.of(TaskArgsBlob.read(args));
+        args.clear().position(TaskArgsBlob.encodedSize(view));
+        try {
+            int count = args.getInt();
+            if (count < 0) {
+                return view;
+            }
+            if (count != view.tensorCount()) {
+                throw new IllegalArgumentException(count + " tags for " + view.tensorCount() + " tensors");
+            }
+            List<TensorArgType> tags = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                tags.add(TAGS[args.get()]);
+            }
+            return new TaskArgsSnapshot(view.tensors(), view.scalars(), tags);
+        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("the tags after the args blob do not decode: " + e, e);
+        }
+    }
+
+    /** Bytes the tags of {@code tensors} tensors take after the blob. */
+    static int tagBytes(int tensors) {
+        return Integer.BYTES + tensors;
     }
 
     /**

@@ -17,6 +17,14 @@ public interface GroupTaskWorker extends TaskWorker {
         run(callable, args, config, 0);
     }
 
+    /**
+     * The warning the task this worker just ran left (the tag checker's: it wrote a NO_DEP tensor), or null; taken
+     * once. Called by the worker actor on its own thread right after {@link #run} returned, for its {@link TaskDone}.
+     */
+    default String takeWarning() {
+        return null;
+    }
+
     /** Releases threads or processes the worker owns; called once when its actor stops. */
     default void close() {
     }

@@ -12,4 +12,12 @@ public interface TaskCompletion {
      * worker's own thread, after the task's results are in memory.
      */
     void done(Throwable error);
+
+    /**
+     * As {@link #done(Throwable)}, with the tag checker's {@code warning} about the task (null: none) for the run
+     * summary. Called instead of it, once.
+     */
+    default void done(Throwable error, String warning) {
+        done(error);
+    }
 }

@@ -119,8 +119,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             error = TaskError.of(t);
         }
         long end = System.nanoTime();
+        String warning = worker.takeWarning(); // the tag checker's, when on; taken even after a failure
         order.ended(d.epoch(), d.slot(), error != null);
-        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end));
+        d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end, warning));
     }
 
     /** Starts {@code d} on the pipelined worker (after its injected delay, if any); it ends by its {@code done}. */
@@ -168,6 +169,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
         @Override
         public void done(Throwable error) {
+            done(error, null);
+        }
+
+        @Override
+        public void done(Throwable error, String warning) {
             if (ended) {
                 return;
             }
@@ -175,7 +181,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
             long end = System.nanoTime();
             WorkerDispatch d = dispatch;
             d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index,
-                    error == null ? null : TaskError.of(error), false, startNanos, end));
+                    error == null ? null : TaskError.of(error), false, startNanos, end, warning));
             for (InFlightDispatches.Released r : order.ended(d.epoch(), d.slot(), error != null)) {
                 if (r.decision() == InFlightDispatches.Decision.SKIP) {
                     skipped(r.dispatch());

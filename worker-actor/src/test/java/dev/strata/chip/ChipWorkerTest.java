@@ -82,4 +82,70 @@ class ChipWorkerTest {
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
         chip.close(); // idempotent
     }
+
+    /** {@code memory} counting its {@code bytes} calls (the tag checker's only way to read a tensor) in {@code reads}. */
+    private static dev.strata.protocol.TensorMemory counting(dev.strata.protocol.TensorMemory memory,
+                                                             java.util.concurrent.atomic.AtomicInteger reads) {
+        return (dev.strata.protocol.TensorMemory) java.lang.reflect.Proxy.newProxyInstance(
+                ChipWorkerTest.class.getClassLoader(), new Class<?>[] {dev.strata.protocol.TensorMemory.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("bytes")) {
+                        reads.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(memory, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void withTheTagCheckOnAnInputWrittenByAnyBlockFailsTheCallAndANoDepWriteIsAWarningTakenOnce() throws Exception {
+        try (dev.strata.memory.SharedTensorMemory memory = dev.strata.memory.SharedTensorMemory.create(null, 1 << 16,
+                1 << 16)) {
+            dev.strata.protocol.ContinuousTensor t = memory.allocate(dev.strata.protocol.DataType.FLOAT32, 4);
+            ChipKernel lastBlockWrites = ctx -> {
+                if (ctx.blockIndex() == 2) {
+                    java.nio.FloatBuffer f = ctx.memory().floats(ctx.args().tensor(0));
+                    f.put(1, f.get(1) + 1);
+                }
+            };
+            ChipWorker chip = new ChipWorker(0, List.of(lastBlockWrites), List.of("scribble"), memory, 2, true);
+            try {
+                String m = assertThrows(dev.strata.check.TagViolationException.class, () -> chip.run(0,
+                        new TaskArgs().addTensor(t, dev.strata.protocol.TensorArgType.INPUT).view(),
+                        new CallConfig(3, 0, false), 0)).getMessage();
+                assertTrue(m.contains("'scribble'") && m.contains("INPUT"), m);
+
+                chip.run(0, new TaskArgs().addTensor(t, dev.strata.protocol.TensorArgType.NO_DEP).view(),
+                        new CallConfig(3, 0, false), 0);
+                String warning = chip.takeWarning();
+                assertTrue(warning != null && warning.contains("NO_DEP") && warning.contains("'scribble'"), warning);
+                assertEquals(null, chip.takeWarning(), "taken once");
+            } finally {
+                chip.close();
+            }
+        }
+    }
+
+    @Test
+    void withTheTagCheckOffNothingIsReadOrChecked() throws Exception {
+        try (dev.strata.memory.SharedTensorMemory memory = dev.strata.memory.SharedTensorMemory.create(null, 1 << 16,
+                1 << 16)) {
+            dev.strata.protocol.ContinuousTensor t = memory.allocate(dev.strata.protocol.DataType.FLOAT32, 4);
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            ChipKernel writes = ctx -> ctx.memory().floats(ctx.args().tensor(0)).put(1, 5f);
+            ChipWorker off = new ChipWorker(0, List.of(writes), List.of("w"), counting(memory, reads), 1, false);
+            off.run(0, new TaskArgs().addTensor(t, dev.strata.protocol.TensorArgType.INPUT).view(),
+                    CallConfig.DEFAULT, 0);
+            assertEquals(0, reads.get(), "no checksum with the check off");
+            assertEquals(null, off.takeWarning());
+
+            ChipWorker on = new ChipWorker(0, List.of(ctx -> { }), List.of("w"), counting(memory, reads), 1, true);
+            on.run(0, new TaskArgs().addTensor(t, dev.strata.protocol.TensorArgType.INPUT).view(),
+                    CallConfig.DEFAULT, 0);
+            assertEquals(2, reads.get(), "with it on: before and after");
+        }
+    }
 }

@@ -41,4 +41,16 @@ class ChildSpecTest {
         assertThrows(IllegalArgumentException.class, () -> ChildSpec.parse(new String[] {"--chip=x"}));
         assertThrows(IllegalArgumentException.class, () -> ChildSpec.parse(new String[] {"--kernel=1:a.B:n"}));
     }
+
+    @Test
+    void theTagCheckFlagRoundTripsAndIsOffWhenAbsent() {
+        ChildSpec on = new ChildSpec(123, 1, SPEC.mailbox(), SPEC.log(), SPEC.doorbell(), SPEC.memory(), 4096, 8192, 2,
+                100_000_000L, SPEC.kernelClasses(), SPEC.kernelNames(), true);
+        assertTrue(on.toArgs().contains("--check-tags=on"), on.toArgs().toString());
+        assertEquals(on, ChildSpec.parse(on.toArgs().toArray(new String[0])));
+        assertEquals(false, ChildSpec.parse(SPEC.toArgs().toArray(new String[0])).checkTags());
+        List<String> bad = new java.util.ArrayList<>(SPEC.toArgs());
+        bad.add("--check-tags=maybe");
+        assertThrows(IllegalArgumentException.class, () -> ChildSpec.parse(bad.toArray(new String[0])));
+    }
 }

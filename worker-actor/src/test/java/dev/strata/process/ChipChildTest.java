@@ -118,7 +118,7 @@ class ChipChildTest {
     }
 
     private static void post(ChipChild c) {
-        c.post(0, CallConfig.DEFAULT, 0, new TaskArgs().view());
+        c.post(0, CallConfig.DEFAULT, 0, new TaskArgs().view(), false);
     }
 
     @Test

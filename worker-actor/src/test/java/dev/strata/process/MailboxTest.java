@@ -317,4 +317,44 @@ class MailboxTest {
         assertArrayEquals(new int[] {0, 1, 2, 3},
                 new int[] {Mailbox.IDLE, Mailbox.TASK_READY, Mailbox.TASK_DONE, Mailbox.SHUTDOWN});
     }
+
+    @Test
+    void tagsTravelAfterTheBlobWhenAskedFor() {
+        dev.strata.protocol.ContinuousTensor t = dev.strata.protocol.ContinuousTensor.of(0x1000,
+                dev.strata.protocol.DataType.FLOAT32, 4);
+        TaskArgs args = new TaskArgs().addTensor(t, dev.strata.protocol.TensorArgType.INPUT)
+                .addTensor(t.withData(0x2000), dev.strata.protocol.TensorArgType.NO_DEP).addScalar(3);
+        parent.post(0, CallConfig.DEFAULT, 0, args.view(), true);
+        dev.strata.protocol.TaskArgsSnapshot got = (dev.strata.protocol.TaskArgsSnapshot) child.args(true);
+        assertEquals(args.view(), got);
+        assertEquals(List.of(dev.strata.protocol.TensorArgType.INPUT, dev.strata.protocol.TensorArgType.NO_DEP),
+                got.tags());
+        parent.reset();
+        parent.post(0, CallConfig.DEFAULT, 0, ((dev.strata.protocol.TaskArgsSnapshot) args.view()).withoutTags(),
+                true);
+        assertEquals(null, ((dev.strata.protocol.TaskArgsSnapshot) child.args(true)).tags(), "unknown tags");
+    }
+
+    @Test
+    void aBlobThatFillsTheArgsAreaLeavesNoRoomForTags() {
+        TaskArgs args = new TaskArgs();
+        for (int i = 0; i < (parent.argsCapacity() - 8) / 8; i++) {
+            args.addScalar(i);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parent.post(0, CallConfig.DEFAULT, 0, args.view(), true));
+        assertTrue(e.getMessage().contains("their tags") && e.getMessage().contains("mailbox-size"), e.getMessage());
+    }
+
+    @Test
+    void aWarningComesBackAsTheTextOfAWarnedTask() throws Exception {
+        childThread(() -> {
+            awaitWork(child);
+            complete(Mailbox.WARNED, "callable 'k' wrote tensor 0 of its args, tagged NO_DEP");
+        });
+        post(1, CallConfig.DEFAULT, 0, new TaskArgs().view());
+        awaitDone(parent);
+        assertEquals(Mailbox.WARNED, parent.error());
+        assertEquals("callable 'k' wrote tensor 0 of its args, tagged NO_DEP", parent.errorText());
+    }
 }

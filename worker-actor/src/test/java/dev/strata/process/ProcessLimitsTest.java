@@ -28,4 +28,17 @@ class ProcessLimitsTest {
         }
         assertTrue(TaskArgsBlob.encodedSize(args.view()) <= ProcessLimits.chipArgsBytes(smallest));
     }
+
+    @Test
+    void withTheTagCheckOnABlobAtTheLimitStillFitsWithItsTags() {
+        ProcessSettings p = ProcessSettings.defaults();
+        ProcessSettings smallest = new ProcessSettings(p.java(), p.jvmOptions(), p.startTimeout(), p.taskTimeout(),
+                p.heartbeatInterval(), p.heartbeatTimeout(), ProcessSettings.MIN_MAILBOX_SIZE);
+        int limit = ProcessLimits.chipArgsBytes(smallest, true);
+        int capacity = ProcessLimits.chipArgsBytes(smallest);
+        assertTrue(limit < capacity);
+        int tensors = (limit - TaskArgsBlob.HEADER_BYTES) / TaskArgsBlob.TENSOR_RECORD_BYTES; // the most a blob holds
+        assertTrue(limit + Mailbox.tagBytes(tensors) <= capacity, limit + " + tags of " + tensors + " > " + capacity);
+        assertEquals(capacity, ProcessLimits.chipArgsBytes(smallest, false));
+    }
 }
