@@ -2,6 +2,7 @@ package dev.strata.dispatch;
 
 import dev.strata.graph.SlotState;
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 
 /**
  * Dispatch policy for the workers of one kind: a FIFO of ready slots and how many dispatches each worker
@@ -42,7 +43,8 @@ public final class WorkerPool {
     private final int shortTaskDepth;
     private final boolean[] fast; // its last task was short (and ended at lastEnd)
     private final long[] lastEnd;
-    private long now; // System.nanoTime() at the current pump, when shortTaskDepth > queueDepth
+    private final LongSupplier clock;
+    private long now; // the clock at the current pump, when shortTaskDepth > queueDepth
     private final ArrayDeque<SlotState> ready = new ArrayDeque<>();
     private final ArrayDeque<SlotState>[] affine;
     private int cursor; // rotates ties so equal-load workers share the work
@@ -57,6 +59,12 @@ public final class WorkerPool {
      * {@code shortTaskDepth} while it is turning short tasks over (see the class comment).
      */
     public WorkerPool(int workers, int queueDepth, int shortTaskDepth) {
+        this(workers, queueDepth, shortTaskDepth, System::nanoTime);
+    }
+
+    /** As above, reading the time from {@code clock} (tests). */
+    WorkerPool(int workers, int queueDepth, int shortTaskDepth, LongSupplier clock) {
+        this.clock = clock;
         if (queueDepth < 1) {
             throw new IllegalArgumentException("queue depth must be >= 1, got " + queueDepth);
         }
@@ -116,7 +124,7 @@ public final class WorkerPool {
     /** Dispatches ready slots in FIFO order while workers have room; then, if none waits, early ones. */
     public void pump(Sink sink) {
         if (shortTaskDepth > queueDepth) {
-            now = System.nanoTime();
+            now = clock.getAsLong();
         }
         pumpReady(sink);
         if (!ready.isEmpty()) {
