@@ -22,6 +22,7 @@ import dev.strata.worker.WorkerKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -62,6 +63,15 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     /** A scope ended: drop its reference on these slots. */
     public record ScopeEnd(int[] slots) implements Command {
+    }
+
+    /**
+     * Commands wait in this scheduler's {@link SchedulerInbox}: take them (up to {@link #DRAIN_BATCH}, then again
+     * after the messages queued meanwhile). Never leaves the JVM: the inbox is shared with the orchestrator.
+     */
+    public record Drain() implements Command, NoSerializationVerificationNeeded {
+        /** The one instance: it carries nothing. */
+        public static final Drain INSTANCE = new Drain();
     }
 
     /** The run has drained: report its outcome and forget its graph state. */
@@ -118,12 +128,24 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     private static final int[] NO_SLOTS = new int[0];
 
+    /** A sub worker turning short tasks over may hold this many times queue-depth (at most 256). */
+    static int shortTaskDepth(int queueDepth) {
+        return Math.max(queueDepth, Math.min(256, queueDepth * 8));
+    }
+
+    /**
+     * Inbox commands one {@link Drain} takes at most: enough to make a burst of submits one message, few enough
+     * that the completions queued behind it are not held up (the rest follow after them).
+     */
+    static final int DRAIN_BATCH = 128;
+
     private final TaskGraph graph;
     private final Map<WorkerKind, WorkerPool> pools;
     private final List<String> chipNames;
     private final HeapRing ring;
     private final ActorRef<TaskDone> doneAdapter;
     private final Map<WorkerKind, DispatchSink> sinks;
+    private final SchedulerInbox inbox;
     private final ReleaseBatch consumed = new ReleaseBatch();
     private boolean releaseLater; // a ReleaseLater is on its way
     private long earlyDispatches;
@@ -147,7 +169,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames, HeapRing ring) {
         return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false, false,
-                null);
+                null, new SchedulerInbox());
     }
 
     /**
@@ -155,21 +177,24 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      * {@code latencies} (read by the user thread after each run) and, when
      * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}; the workers are
      * named as those of an engine with engines below it or not ({@link WorkerKind#workerName(int, boolean)}); every
-     * dispatch asks {@code faults} (null: none) what to inject.
+     * dispatch asks {@code faults} (null: none) what to inject; the orchestrator's commands may also come through
+     * {@code inbox} (each burst announced by a {@link Drain}).
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames,
                                            HeapRing ring, ProgressCounters counters, TaskLatencies latencies,
-                                           boolean tracing, boolean enginesBelow, FaultPlan faults) {
+                                           boolean tracing, boolean enginesBelow, FaultPlan faults,
+                                           SchedulerInbox inbox) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
-                latencies, tracing, enginesBelow, faults));
+                latencies, tracing, enginesBelow, faults, inbox));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                            int queueDepth, List<String> chipNames, HeapRing ring,
                            ProgressCounters counters, TaskLatencies latencies, boolean tracing,
-                           boolean enginesBelow, FaultPlan faults) {
+                           boolean enginesBelow, FaultPlan faults, SchedulerInbox inbox) {
         super(ctx);
+        this.inbox = inbox;
         this.faults = faults;
         this.counters = counters;
         this.latencies = latencies;
@@ -183,7 +208,10 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         }
         this.pools = new java.util.EnumMap<>(WorkerKind.class);
         for (WorkerKind k : WorkerKind.values()) {
-            pools.put(k, new WorkerPool(workers.getOrDefault(k, List.of()).size(), queueDepth));
+            // Sub workers run user callables in this JVM: they may queue deeper while turning short tasks over.
+            // Chips keep queue-depth as their bound (a remote or PROCESS chip's tasks in flight).
+            int shortTaskDepth = k == WorkerKind.SUB ? shortTaskDepth(queueDepth) : queueDepth;
+            pools.put(k, new WorkerPool(workers.getOrDefault(k, List.of()).size(), queueDepth, shortTaskDepth));
         }
         this.chipNames = chipNames;
         this.ring = ring;
@@ -227,6 +255,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Submit.class, this::onSubmit)
+                .onMessage(Drain.class, this::onDrain)
                 .onMessage(WorkerDone.class, this::onWorkerDone)
                 .onMessage(AllocSlot.class, this::onAlloc)
                 .onMessage(ScopeEnd.class, this::onScopeEnd)
@@ -236,6 +265,51 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     }
 
     private Behavior<Command> onSubmit(Submit m) {
+        wire(m);
+        pump(m.kind());
+        publish();
+        releaseConsumed(); // a task skipped at once drops its producers' references
+        return this;
+    }
+
+    /**
+     * Takes the inbox's commands in order, then dispatches what they made ready, once for the whole burst (in
+     * the same FIFO order as one by one), and releases what they consumed in one batch.
+     */
+    private Behavior<Command> onDrain(Drain m) {
+        if (takeInbox(DRAIN_BATCH) == DRAIN_BATCH && !inbox.isEmpty()) {
+            getContext().getSelf().tell(Drain.INSTANCE); // the drain stays due: the rest after queued completions
+        } else if (inbox.drained()) {
+            getContext().getSelf().tell(Drain.INSTANCE);
+        }
+        pump(WorkerKind.SUB);
+        pump(WorkerKind.CHIP);
+        publish();
+        releaseConsumed();
+        return this;
+    }
+
+    /** Handles up to {@code max} inbox commands as their messages would be, without dispatching; how many. */
+    private int takeInbox(int max) {
+        int taken = 0;
+        Command c;
+        while (taken < max && (c = inbox.poll()) != null) {
+            taken++;
+            if (c instanceof Submit s) {
+                wire(s);
+            } else if (c instanceof ScopeEnd e) {
+                graph.scopeEnd(e.slots());
+            } else if (c instanceof AllocSlot a) {
+                graph.alloc(a.slot());
+            } else {
+                throw new IllegalArgumentException("not an orchestrator command: " + c);
+            }
+        }
+        return taken;
+    }
+
+    /** A submit's graph state: the slot is wired, and queued for dispatch if ready. */
+    private void wire(Submit m) {
         submitted++;
         if (recorder != null) {
             recorder.submitted(m.slot(), callableName(m.kind(), m.callable()), m.args().size(), m.producers(),
@@ -246,15 +320,15 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             ring.release(consumed);
         }
         graph.submit(m.slot(), m.kind(), m.callable(), m.args(), m.config(), m.producers());
-        pump(m.kind());
-        publish();
-        releaseConsumed(); // a task skipped at once drops its producers' references
-        return this;
     }
 
     private Behavior<Command> onWorkerDone(WorkerDone m) {
         TaskDone d = m.done();
-        pools.get(d.kind()).done(d.workerIndex());
+        if (d.startNanos() != 0 && !d.skipped()) {
+            pools.get(d.kind()).done(d.workerIndex(), d.startNanos(), d.endNanos());
+        } else {
+            pools.get(d.kind()).done(d.workerIndex());
+        }
         if (d.startNanos() != 0 && !d.skipped()) {
             latencies.recordTaskDuration(d.endNanos() - d.startNanos());
             SlotState s = graph.slot(d.slot());
@@ -290,6 +364,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     }
 
     private Behavior<Command> onFinishRun(FinishRun m) {
+        // The run drained, so nothing left in the inbox holds a slot; an empty scope's end may still wait there.
+        takeInbox(Integer.MAX_VALUE);
         List<FailureReport> reports = new ArrayList<>();
         for (TaskGraph.Failure f : graph.failures()) {
             reports.add(new FailureReport(f.slot(), callableName(f.kind(), f.callable()),

@@ -2,6 +2,7 @@ package dev.strata.dispatch;
 
 import dev.strata.graph.SlotState;
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 
 /**
  * Dispatch policy for the workers of one kind: a FIFO of ready slots and how many dispatches each worker
@@ -13,6 +14,13 @@ import java.util.ArrayDeque;
  * producers all run on that worker. Only when no ready slot is waiting are they sent to it early, queued
  * behind their producers, so a chain of tasks runs back to back on one worker without a round trip
  * through the scheduler per hop, and never delays a ready task or group.
+ *
+ * <p>A pool may let a worker that is turning short tasks over hold more: up to {@code shortTaskDepth} while the
+ * last task it finished ran under {@link #SHORT_TASK_NANOS} and ended less than that long ago. Tiny tasks run
+ * faster than the scheduler can hand a worker its next one, so with only {@code queueDepth} held such a worker
+ * runs dry and parks its thread every few tasks, and the wake-ups cost more than the tasks; a longer queue of
+ * short tasks makes nobody wait long. A worker running a long task (or one that has not finished a short one
+ * lately) holds at most {@code queueDepth}, as before.
  */
 public final class WorkerPool {
 
@@ -27,19 +35,48 @@ public final class WorkerPool {
         }
     }
 
+    /** A task shorter than this is short, and a worker that ended one less than this long ago is fast. */
+    static final long SHORT_TASK_NANOS = 50_000;
+
     private final int[] inflight;
     private final int queueDepth;
+    private final int shortTaskDepth;
+    private final boolean[] fast; // its last task was short (and ended at lastEnd)
+    private final long[] lastEnd;
+    private final LongSupplier clock;
+    private long now; // the clock at the current pump, when shortTaskDepth > queueDepth
     private final ArrayDeque<SlotState> ready = new ArrayDeque<>();
     private final ArrayDeque<SlotState>[] affine;
     private int cursor; // rotates ties so equal-load workers share the work
 
     /** A pool of {@code workers} workers, each holding at most {@code queueDepth} dispatches. */
     public WorkerPool(int workers, int queueDepth) {
+        this(workers, queueDepth, queueDepth);
+    }
+
+    /**
+     * A pool of {@code workers} workers, each holding at most {@code queueDepth} dispatches, or up to
+     * {@code shortTaskDepth} while it is turning short tasks over (see the class comment).
+     */
+    public WorkerPool(int workers, int queueDepth, int shortTaskDepth) {
+        this(workers, queueDepth, shortTaskDepth, System::nanoTime);
+    }
+
+    /** As above, reading the time from {@code clock} (tests). */
+    WorkerPool(int workers, int queueDepth, int shortTaskDepth, LongSupplier clock) {
+        this.clock = clock;
         if (queueDepth < 1) {
             throw new IllegalArgumentException("queue depth must be >= 1, got " + queueDepth);
         }
+        if (shortTaskDepth < queueDepth) {
+            throw new IllegalArgumentException("short-task depth " + shortTaskDepth + " below queue depth "
+                    + queueDepth);
+        }
         this.inflight = new int[workers];
         this.queueDepth = queueDepth;
+        this.shortTaskDepth = shortTaskDepth;
+        this.fast = new boolean[workers];
+        this.lastEnd = new long[workers];
         @SuppressWarnings("unchecked")
         ArrayDeque<SlotState>[] queues = new ArrayDeque[workers];
         for (int i = 0; i < workers; i++) {
@@ -62,23 +99,40 @@ public final class WorkerPool {
         ready.add(s);
     }
 
-    /** Worker {@code worker} finished one dispatch. */
+    /** Worker {@code worker} finished one dispatch, of unknown duration (or skipped it). */
     public void done(int worker) {
         if (inflight[worker] <= 0) {
             throw new IllegalStateException("worker " + worker + " reported more completions than dispatches");
         }
         inflight[worker]--;
+        fast[worker] = false;
+    }
+
+    /** Worker {@code worker} ran one dispatch from {@code startNanos} to {@code endNanos} (this JVM's clock). */
+    public void done(int worker, long startNanos, long endNanos) {
+        done(worker);
+        fast[worker] = endNanos - startNanos < SHORT_TASK_NANOS;
+        lastEnd[worker] = endNanos;
+    }
+
+    /** Dispatches {@code worker} may hold now. */
+    int depth(int worker) {
+        return shortTaskDepth > queueDepth && fast[worker] && now - lastEnd[worker] < SHORT_TASK_NANOS
+                ? shortTaskDepth : queueDepth;
     }
 
     /** Dispatches ready slots in FIFO order while workers have room; then, if none waits, early ones. */
     public void pump(Sink sink) {
+        if (shortTaskDepth > queueDepth) {
+            now = clock.getAsLong();
+        }
         pumpReady(sink);
         if (!ready.isEmpty()) {
             return; // a ready slot (say a group waiting for room on N workers) goes first: no refills
         }
         for (int w = 0; w < affine.length; w++) {
             ArrayDeque<SlotState> q = affine[w];
-            while (inflight[w] < queueDepth && !q.isEmpty()) {
+            while (inflight[w] < depth(w) && !q.isEmpty()) {
                 SlotState s = q.poll();
                 if (sink.affineWorker(s) == w) { // else it became ready, or lost its affinity: stale
                     inflight[w]++;
@@ -133,7 +187,7 @@ public final class WorkerPool {
             int best = -1;
             for (int j = 0; j < w; j++) {
                 int i = (cursor + j) % w;
-                if (inflight[i] >= queueDepth || taken(chosen, k, i)) {
+                if (inflight[i] >= depth(i) || taken(chosen, k, i)) {
                     continue;
                 }
                 if (best < 0 || inflight[i] < inflight[best]) {

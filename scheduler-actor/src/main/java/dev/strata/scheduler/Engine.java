@@ -19,6 +19,7 @@ import dev.strata.config.ClusterSettings;
 import dev.strata.config.WorkerSettings;
 import dev.strata.dispatch.FaultPlan;
 import dev.strata.dispatch.SchedulerActor;
+import dev.strata.dispatch.SchedulerInbox;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.metrics.EngineMetrics;
 import dev.strata.metrics.ProgressCounters;
@@ -86,6 +87,8 @@ final class Engine implements AutoCloseable {
     final HeapRing ring;
     final ActorSystem<Void> system;
     final ActorRef<SchedulerActor.Command> scheduler;
+    /** Where the orchestrator's commands wait for the scheduler ({@link #toScheduler}). */
+    private final SchedulerInbox inbox;
     /** Live counts: written only by the scheduler actor, read by Worker.progress() and JMX. */
     final ProgressCounters progress;
     final EngineMetrics metrics;
@@ -104,13 +107,14 @@ final class Engine implements AutoCloseable {
     private volatile String failure; // why the engine stopped by itself; null while it works
 
     private Engine(SharedTensorMemory memory, HeapRing ring, ActorSystem<Void> system,
-                   ActorRef<SchedulerActor.Command> scheduler, List<ChipProcess> chipProcesses,
+                   ActorRef<SchedulerActor.Command> scheduler, SchedulerInbox inbox, List<ChipProcess> chipProcesses,
                    List<InterruptibleWorker> userCode, ProgressCounters progress, EngineMetrics metrics,
                    List<String> workerNames, NodeTaskCounts nodeTasks, boolean enginesBelow) {
         this.memory = memory;
         this.ring = ring;
         this.system = system;
         this.scheduler = scheduler;
+        this.inbox = inbox;
         this.chipProcesses = chipProcesses;
         this.userCode = userCode;
         this.progress = progress;
@@ -179,6 +183,7 @@ final class Engine implements AutoCloseable {
         ProgressCounters progress = new ProgressCounters();
         TaskLatencies latencies = new TaskLatencies(); // the scheduler records, the metrics read after each run
         NodeTaskCounts nodeTasks = new NodeTaskCounts(); // the remote chips count, each run reads
+        SchedulerInbox inbox = new SchedulerInbox(); // the orchestrator's way to the scheduler
         ActorSystem<Void> system = null;
         try {
             // One thread per worker actor on the user-code dispatcher, so a slow task blocks only its worker.
@@ -193,7 +198,7 @@ final class Engine implements AutoCloseable {
                     ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode, nodeTasks)
                     : sys -> chips;
             system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.nextLevelNames(engines), engines, progress,
-                    latencies, faults, started), MemberConfig.SYSTEM_NAME, actorConfig);
+                    latencies, faults, inbox, started), MemberConfig.SYSTEM_NAME, actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
                     "the engine's actor system stopped while starting; see the log for the cause")));
@@ -203,7 +208,7 @@ final class Engine implements AutoCloseable {
             EngineMetrics metrics = new EngineMetrics(s.level(), progress, ring::bytesInUse, memory.heapSize(),
                     () -> chipProcesses.stream().mapToLong(ChipProcess::restarts).sum(), chipRoundTrips, latencies);
             metrics.register();
-            Engine engine = new Engine(memory, ring, system, scheduler, chipProcesses, List.copyOf(userCode),
+            Engine engine = new Engine(memory, ring, system, scheduler, inbox, chipProcesses, List.copyOf(userCode),
                     progress, metrics, workerNames(engines, s.chipWorkers(), s.subWorkers()), nodeTasks, engines);
             // Runs first when the system stops for any reason: close() (ignored then), a fatal error, JVM exit.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
@@ -306,7 +311,8 @@ final class Engine implements AutoCloseable {
                                            Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkersOf,
                                            List<GroupTaskWorker> subs, List<String> chipNames,
                                            boolean enginesBelow, ProgressCounters progress, TaskLatencies latencies,
-                                           FaultPlan faults, CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
+                                           FaultPlan faults, SchedulerInbox inbox,
+                                           CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers = new EnumMap<>(WorkerKind.class);
@@ -327,7 +333,7 @@ final class Engine implements AutoCloseable {
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
                     SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, latencies,
-                            s.trace().enabled(), enginesBelow, faults),
+                            s.trace().enabled(), enginesBelow, faults, inbox),
                     "scheduler", engine);
             // If the scheduler ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);
@@ -356,6 +362,16 @@ final class Engine implements AutoCloseable {
             names.add(WorkerKind.SUB.workerName(i));
         }
         return List.copyOf(names);
+    }
+
+    /**
+     * Sends one of the orchestrator's commands to the scheduler through its inbox: in order, and as a message
+     * ({@code Drain}) only when the scheduler is not already due to take the inbox ({@link SchedulerInbox}).
+     */
+    void toScheduler(SchedulerActor.Command c) {
+        if (inbox.offer(c)) {
+            scheduler.tell(SchedulerActor.Drain.INSTANCE);
+        }
     }
 
     /**

@@ -90,7 +90,7 @@ final class RunLoop {
                 settings.subWorkers(), tracing ? ", tracing" : "");
         long deadline = start + settings.runTimeout().toNanos();
         DagOrchestrator orch = new DagOrchestrator(catalog, engine.ring, settings.allocTimeout(),
-                engine.scheduler::tell, tracing);
+                engine::toScheduler, tracing);
         Throwable orchFailure = null;
         try {
             task.orch().run(orch, task.args().view(), task.config());

@@ -44,8 +44,13 @@ class SchedulerActorTest {
         final List<TestProbe<WorkerActor.Command>> subs;
         final HeapRing ring = new HeapRing(0, 1 << 20);
         final ActorRef<SchedulerActor.Command> scheduler;
+        final SchedulerInbox inbox; // null: the orchestrator's commands go as messages
 
         Setup(int subWorkers, int queueDepth) {
+            this(subWorkers, queueDepth, false);
+        }
+
+        Setup(int subWorkers, int queueDepth, boolean viaInbox) {
             subs = new java.util.ArrayList<>();
             for (int i = 0; i < subWorkers; i++) {
                 subs.add(testKit.createTestProbe());
@@ -53,12 +58,25 @@ class SchedulerActorTest {
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> refs = new EnumMap<>(WorkerKind.class);
             refs.put(WorkerKind.SUB, subs.stream().map(TestProbe::getRef).toList());
             refs.put(WorkerKind.CHIP, List.of());
-            scheduler = testKit.spawn(SchedulerActor.create(refs, queueDepth, List.of(), ring));
+            inbox = viaInbox ? new SchedulerInbox() : null;
+            scheduler = testKit.spawn(viaInbox
+                    ? SchedulerActor.create(refs, queueDepth, List.of(), ring, new dev.strata.metrics.ProgressCounters(),
+                            new dev.strata.metrics.TaskLatencies(), false, false, null, inbox)
+                    : SchedulerActor.create(refs, queueDepth, List.of(), ring));
+        }
+
+        /** An orchestrator command, as the engine sends it (through the inbox) or as a message. */
+        void send(SchedulerActor.Command c) {
+            if (inbox == null) {
+                scheduler.tell(c);
+            } else if (inbox.offer(c)) {
+                scheduler.tell(SchedulerActor.Drain.INSTANCE);
+            }
         }
 
         void submit(int slot, int width, int... producers) {
             assertEquals(slot, ring.allocate(0, Duration.ZERO).slot(), "test slots follow the ring's ids");
-            scheduler.tell(new SchedulerActor.Submit(slot, WorkerKind.SUB, 0,
+            send(new SchedulerActor.Submit(slot, WorkerKind.SUB, 0,
                     Collections.nCopies(width, TaskArgsSnapshot.EMPTY), CallConfig.DEFAULT, producers));
         }
 
@@ -93,6 +111,40 @@ class SchedulerActorTest {
         s.scheduler.tell(new SchedulerActor.ScopeEnd(new int[] {0}));
         s.awaitReleased();
         assertFalse(s.ring.isLiveOrFailed(0), "released as a success");
+        assertEquals(1, s.finish().completedTasks());
+    }
+
+    @Test
+    void aBurstThroughTheInboxIsDispatchedInOrderAndReleased() throws Exception {
+        Setup s = new Setup(1, 1, true);
+        int n = 3 * SchedulerActor.DRAIN_BATCH + 5; // several drains
+        for (int slot = 0; slot < n; slot++) {
+            s.submit(slot, 1);
+        }
+        int[] all = new int[n];
+        for (int slot = 0; slot < n; slot++) {
+            WorkerDispatch d = s.expectDispatch(0);
+            assertEquals(slot, d.slot(), "submit order");
+            s.done(d, 0, null);
+            all[slot] = slot;
+        }
+        s.send(new SchedulerActor.ScopeEnd(all));
+        s.awaitReleased();
+        assertEquals(n, s.finish().completedTasks());
+        assertTrue(s.inbox.isEmpty());
+    }
+
+    @Test
+    void allocAndScopeEndThroughTheInboxKeepTheirOrderWithSubmits() throws Exception {
+        Setup s = new Setup(1, 1, true);
+        assertEquals(0, s.ring.allocate(0, Duration.ZERO).slot());
+        s.send(new SchedulerActor.AllocSlot(0));
+        s.submit(1, 1, 0); // reads the allocated tensor: completed already, so ready at once
+        WorkerDispatch d = s.expectDispatch(0);
+        assertEquals(1, d.slot());
+        s.done(d, 0, null);
+        s.send(new SchedulerActor.ScopeEnd(new int[] {0, 1}));
+        s.awaitReleased();
         assertEquals(1, s.finish().completedTasks());
     }
 

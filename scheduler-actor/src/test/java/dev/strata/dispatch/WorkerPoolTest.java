@@ -107,4 +107,73 @@ class WorkerPoolTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.done(0));
         assertTrue(e.getMessage().contains("worker 0"));
     }
+
+    private long now = 1_000_000_000L; // the short-task tests' clock
+
+    private WorkerPool shortTaskPool(int queueDepth, int shortTaskDepth) {
+        return new WorkerPool(1, queueDepth, shortTaskDepth, () -> now);
+    }
+
+    @Test
+    void aWorkerTurningShortTasksOverMayHoldTheShortTaskDepth() {
+        WorkerPool pool = shortTaskPool(2, 6);
+        for (int i = 0; i < 10; i++) {
+            pool.enqueue(ready(1));
+        }
+        pump(pool);
+        assertEquals(2, dispatched.size(), "no task finished yet: queue depth");
+        pool.done(0, now - 1_000, now); // a 1 µs task, just now
+        now += 1_000;
+        pump(pool);
+        assertEquals(7, dispatched.size(), "fast now: up to the short-task depth");
+        assertEquals(6, pool.inflight(0));
+    }
+
+    @Test
+    void aLongOrStaleTaskKeepsTheQueueDepth() {
+        WorkerPool pool = shortTaskPool(2, 6);
+        for (int i = 0; i < 10; i++) {
+            pool.enqueue(ready(1));
+        }
+        pump(pool);
+        pool.done(0, now - WorkerPool.SHORT_TASK_NANOS, now); // not short
+        pump(pool);
+        assertEquals(3, dispatched.size(), "a long task: the queue depth bounds the worker");
+        pool.done(0, now - 1_000, now); // short, but long ago by the next pump: it may be in a long one now
+        now += WorkerPool.SHORT_TASK_NANOS;
+        pump(pool);
+        assertEquals(4, dispatched.size());
+        assertEquals(2, pool.inflight(0));
+        pool.done(0); // unknown duration (or skipped)
+        pump(pool);
+        assertEquals(2, pool.inflight(0));
+    }
+
+    @Test
+    void theShortTaskDepthAppliesToEarlyDispatchesToo() {
+        WorkerPool pool = shortTaskPool(1, 3);
+        pool.enqueue(ready(1));
+        pump(pool);
+        pool.done(0, now - 1_000, now);
+        for (int i = 0; i < 4; i++) {
+            pool.offerAffine(ready(1), 0); // the pool does not look at the state: it asks the sink
+        }
+        pool.pump(new WorkerPool.Sink() {
+            @Override
+            public void dispatch(SlotState s, int member, int worker) {
+                dispatched.add(new int[] {s.slot(), member, worker});
+            }
+
+            @Override
+            public int affineWorker(SlotState s) {
+                return 0;
+            }
+        });
+        assertEquals(4, dispatched.size(), "the first, then three early ones up to the short-task depth");
+    }
+
+    @Test
+    void theShortTaskDepthIsNeverBelowTheQueueDepth() {
+        assertThrows(IllegalArgumentException.class, () -> new WorkerPool(1, 4, 3));
+    }
 }
