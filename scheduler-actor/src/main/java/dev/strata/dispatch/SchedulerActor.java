@@ -12,7 +12,9 @@ import dev.strata.protocol.TaskError;
 import dev.strata.ring.HeapRing;
 import dev.strata.ring.ReleaseBatch;
 import dev.strata.trace.TaskTrace;
+import dev.strata.trace.TraceMark;
 import dev.strata.trace.TraceRecorder;
+import dev.strata.worker.InjectedFault;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerActor;
 import dev.strata.worker.WorkerDispatch;
@@ -93,7 +95,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      * @param trace           one record per task member when tracing is enabled, else empty
      */
     public record RunOutcome(List<FailureReport> failures, long completedTasks, long skippedTasks,
-                             long earlyDispatches, long failedTasks, List<TaskTrace> trace)
+                             long earlyDispatches, long failedTasks, List<TaskTrace> trace, List<TraceMark> marks)
             implements CborSerializable {
     }
 
@@ -113,6 +115,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
     private final TraceRecorder recorder; // null when tracing is off: then tracing costs one null check per event
     private final Map<WorkerKind, String[]> workerNames = new java.util.EnumMap<>(WorkerKind.class);
     private final TaskLatencies latencies;
+    private final FaultPlan faults; // null unless a test injects faults: then one null check per dispatch
+    private final List<TraceMark> faultMarks = new ArrayList<>(); // this run's injected faults, when tracing
     private long submitted;
     private long running;
 
@@ -123,28 +127,31 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames, HeapRing ring) {
-        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false, false);
+        return create(workers, queueDepth, chipNames, ring, new ProgressCounters(), new TaskLatencies(), false, false,
+                null);
     }
 
     /**
      * As above, publishing live counts to {@code counters} (which only this actor writes), task latencies to
      * {@code latencies} (read by the user thread after each run) and, when
      * {@code tracing}, recording every task for the trace handed back in {@link RunOutcome#trace()}; the workers are
-     * named as those of an engine with engines below it or not ({@link WorkerKind#workerName(int, boolean)}).
+     * named as those of an engine with engines below it or not ({@link WorkerKind#workerName(int, boolean)}); every
+     * dispatch asks {@code faults} (null: none) what to inject.
      */
     public static Behavior<Command> create(Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                                            int queueDepth, List<String> chipNames,
                                            HeapRing ring, ProgressCounters counters, TaskLatencies latencies,
-                                           boolean tracing, boolean enginesBelow) {
+                                           boolean tracing, boolean enginesBelow, FaultPlan faults) {
         return Behaviors.setup(ctx -> new SchedulerActor(ctx, workers, queueDepth, chipNames, ring, counters,
-                latencies, tracing, enginesBelow));
+                latencies, tracing, enginesBelow, faults));
     }
 
     private SchedulerActor(ActorContext<Command> ctx, Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers,
                            int queueDepth, List<String> chipNames, HeapRing ring,
                            ProgressCounters counters, TaskLatencies latencies, boolean tracing,
-                           boolean enginesBelow) {
+                           boolean enginesBelow, FaultPlan faults) {
         super(ctx);
+        this.faults = faults;
         this.counters = counters;
         this.latencies = latencies;
         this.recorder = tracing ? new TraceRecorder() : null;
@@ -269,7 +276,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
         publish();
         List<TaskTrace> trace = recorder == null ? List.of() : recorder.finish();
         m.replyTo().tell(new RunOutcome(reports, graph.completedTasks(), graph.skippedTasks(), earlyDispatches,
-                graph.failedTasks(), trace));
+                graph.failedTasks(), trace, List.copyOf(faultMarks)));
+        faultMarks.clear();
         earlyDispatches = 0;
         submitted = 0;
         running = 0;
@@ -347,8 +355,25 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
                 recorder.dispatched(s.slot(), member, workerNames.get(s.kind())[worker], System.nanoTime(),
                         s.state() == TaskState.RUNNING && s.readyNanos() == 0);
             }
+            InjectedFault fault = faults == null ? null : faultAt(s, member, workerNames.get(s.kind())[worker]);
             refs.get(worker).tell(new WorkerDispatch(s.slot(), member, s.callable(), s.args(member), s.config(),
-                    epoch, after, doneAdapter));
+                    epoch, after, fault, doneAdapter));
+        }
+
+        private InjectedFault faultAt(SlotState s, int member, String worker) {
+            String callable = callableName(s.kind(), s.callable());
+            InjectedFault fault;
+            try {
+                fault = faults.at(new DispatchPoint(callable, s.slot(), member, worker, epoch));
+            } catch (RuntimeException e) {
+                fault = InjectedFault.fail("the fault plan threw " + e);
+            }
+            if (fault != null && recorder != null) {
+                faultMarks.add(new TraceMark(worker, System.nanoTime(), "fault",
+                        callable + " slot " + s.slot() + (s.groupSize() > 1 ? " member " + member : "") + ": "
+                                + fault.description()));
+            }
+            return fault;
         }
 
         @Override

@@ -17,6 +17,7 @@ import dev.strata.cluster.TensorTransfer;
 import dev.strata.config.ChipMode;
 import dev.strata.config.ClusterSettings;
 import dev.strata.config.WorkerSettings;
+import dev.strata.dispatch.FaultPlan;
 import dev.strata.dispatch.SchedulerActor;
 import dev.strata.memory.SharedTensorMemory;
 import dev.strata.metrics.EngineMetrics;
@@ -120,18 +121,20 @@ final class Engine implements AutoCloseable {
         this.enginesBelow = enginesBelow;
     }
 
-    /** {@link #start(WorkerSettings, ClusterSettings, Config, Callables)} with {@code strata.cluster} of {@code config}. */
+    /** {@link #start(WorkerSettings, ClusterSettings, Config, Callables, FaultPlan)} with {@code strata.cluster} of
+     * {@code config} and no faults. */
     static Engine start(WorkerSettings s, Config config, Callables callables) {
-        return start(s, ClusterSettings.fromConfig(config), config, callables);
+        return start(s, ClusterSettings.fromConfig(config), config, callables, null);
     }
 
     /**
      * Maps the memory and starts the actors; fails (cleaning up) if they do not come up in time. With cluster mode
      * on, the actor system is a cluster member with role {@code head} and this returns once enough worker nodes
      * are up ({@link HeadJoin}); chip tasks then run on chip entities of the worker nodes ({@link RemoteChip}), sub
-     * tasks on this engine's own sub workers.
+     * tasks on this engine's own sub workers. The scheduler asks {@code faults} (null: none) about every dispatch.
      */
-    static Engine start(WorkerSettings s, ClusterSettings cluster, Config config, Callables callables) {
+    static Engine start(WorkerSettings s, ClusterSettings cluster, Config config, Callables callables,
+                        FaultPlan faults) {
         boolean engines = cluster.enginesBelow(s.level()); // the next-level workers are engines on the nodes
         List<SubCallable> subs = callables.subs();
         List<ChipKernel> kernels = callables.kernels();
@@ -189,7 +192,7 @@ final class Engine implements AutoCloseable {
                     ? sys -> remoteChips(sys, s, cluster, callables, memory, userCode, nodeTasks)
                     : sys -> chips;
             system = ActorSystem.create(guardian(s, ring, chipWorkers, subWorkers, callables.nextLevelNames(engines), engines, progress,
-                    latencies, started), MemberConfig.SYSTEM_NAME, actorConfig);
+                    latencies, faults, started), MemberConfig.SYSTEM_NAME, actorConfig);
             // A guardian that fails in setup stops the system: report that at once, not after START_TIMEOUT.
             system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException(
                     "the engine's actor system stopped while starting; see the log for the cause")));
@@ -302,7 +305,7 @@ final class Engine implements AutoCloseable {
                                            Function<ActorSystem<?>, List<GroupTaskWorker>> chipWorkersOf,
                                            List<GroupTaskWorker> subs, List<String> chipNames,
                                            boolean enginesBelow, ProgressCounters progress, TaskLatencies latencies,
-                                           CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
+                                           FaultPlan faults, CompletableFuture<ActorRef<SchedulerActor.Command>> started) {
         return Behaviors.<Void>setup(ctx -> {
             DispatcherSelector userCode = DispatcherSelector.fromConfig(s.dispatcher());
             Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> workers = new EnumMap<>(WorkerKind.class);
@@ -323,7 +326,7 @@ final class Engine implements AutoCloseable {
             DispatcherSelector engine = DispatcherSelector.fromConfig(ENGINE_DISPATCHER);
             ActorRef<SchedulerActor.Command> scheduler = ctx.spawn(
                     SchedulerActor.create(workers, s.queueDepth(), chipNames, ring, progress, latencies,
-                            s.trace().enabled(), enginesBelow),
+                            s.trace().enabled(), enginesBelow, faults),
                     "scheduler", engine);
             // If the scheduler ever dies, wake the run that waits for a drain instead of letting it hang.
             ctx.watch(scheduler);

@@ -119,7 +119,7 @@ final class RunLoop {
                 n.bytesFromNode()));
         if (tracing) {
             RunTrace trace = new RunTrace(engine.node, run, start, end, engine.workerNames, settings.heapRingSize(),
-                    highWater, waits, outcome.trace()).withMarks(retries()).withWorkersRenamed(chipsWithTheirNodes())
+                    highWater, waits, outcome.trace()).withMarks(outcome.marks()).withMarks(retries()).withWorkersRenamed(chipsWithTheirNodes())
                     .withBelow(runsBelow());
             lastTrace = trace;
             writeTrace(run, trace);

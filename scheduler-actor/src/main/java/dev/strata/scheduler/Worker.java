@@ -9,6 +9,7 @@ import dev.strata.config.ClusterSettings;
 import dev.strata.config.ProcessSettings;
 import dev.strata.config.TraceSettings;
 import dev.strata.config.WorkerSettings;
+import dev.strata.dispatch.FaultPlan;
 import dev.strata.metrics.EngineMetricsMBean;
 import dev.strata.process.ClassByName;
 import dev.strata.process.KernelClasses;
@@ -46,6 +47,7 @@ public final class Worker implements AutoCloseable {
     /** strata.cluster: whether init() makes the engine a cluster member (role head) and waits for worker nodes. */
     private final ClusterSettings cluster;
     private final Config config;
+    private final FaultPlan faults; // null unless a test injects faults
     private final Callables callables = new Callables();
     /**
      * The one guard of this worker's life: held to register, to init, for the whole of a run (so runs never
@@ -58,7 +60,12 @@ public final class Worker implements AutoCloseable {
     private volatile boolean closed;
 
     private Worker(WorkerSettings settings, Config config) {
+        this(settings, config, null);
+    }
+
+    private Worker(WorkerSettings settings, Config config, FaultPlan faults) {
         this.settings = settings;
+        this.faults = faults;
         this.cluster = ClusterSettings.fromConfig(config);
         if (cluster.enabled()) {
             MemberConfig.checkTransport(config); // a bad TLS store fails here, naming the key, not at init()
@@ -181,7 +188,7 @@ public final class Worker implements AutoCloseable {
                     ? ProcessLimits.chipArgsBytes(settings.process()) : Catalog.NO_LIMIT;
             Catalog catalog = callables.catalog(cluster.enginesBelow(settings.level()), settings.subWorkers(),
                     settings.chipWorkers(), chipArgsLimit);
-            runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables), catalog);
+            runs = new RunLoop(settings, Engine.start(settings, cluster, config, callables, faults), catalog);
         } finally {
             lock.unlock();
         }
@@ -350,6 +357,8 @@ public final class Worker implements AutoCloseable {
     /** Builds a {@link Worker}; each setter validates its value at once. */
     public static final class Builder {
         private WorkerSettings settings = WorkerSettings.defaults();
+        private Config config; // null: ConfigFactory.load() at build()
+        private FaultPlan faults;
 
         private Builder() {
         }
@@ -436,8 +445,28 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The configuration behind everything the setters do not cover: the engine's actor system
+         * ({@code pekko.*}) and cluster mode ({@code strata.cluster}); default {@code ConfigFactory.load()}. The
+         * setters' settings win over its {@code strata.worker} section, which is not read.
+         */
+        public Builder config(Config c) {
+            this.config = Objects.requireNonNull(c, "config must not be null").withFallback(ConfigFactory.load())
+                    .resolve();
+            return this;
+        }
+
+        /**
+         * Faults to inject (the test kit's): the scheduler asks {@code plan} about every dispatch and the worker
+         * applies what it answers; each fault is recorded in the run's trace. Default none ({@code null}).
+         */
+        public Builder faults(FaultPlan plan) {
+            this.faults = plan;
+            return this;
+        }
+
         public Worker build() {
-            return new Worker(settings, ConfigFactory.load());
+            return new Worker(settings, config == null ? ConfigFactory.load() : config, faults);
         }
     }
 }

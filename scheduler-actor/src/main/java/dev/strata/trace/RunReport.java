@@ -91,6 +91,7 @@ public final class RunReport {
             b.append(i == 0 ? "" : " &rarr; ").append(path.get(i));
         }
         b.append(path.size() > 50 ? " &hellip;" : "").append("</p>\n");
+        marks(b, trace);
         b.append("<h2>Callables</h2>\n<table id=\"callables\"><tr><th>callable</th><th>tasks run</th><th>p50</th>")
                 .append("<th>p90</th><th>p99</th><th>total</th></tr>\n");
         for (Map.Entry<String, List<Long>> e : durations.entrySet()) {
@@ -119,6 +120,20 @@ public final class RunReport {
                 .append("check.dataset.tasks=svg.querySelectorAll('rect.task').length;})();\n</script>\n")
                 .append("</body></html>\n");
         return b.toString();
+    }
+
+    /** The run's marks (retries, injected faults) in time order, one row each; nothing when there are none. */
+    private static void marks(StringBuilder b, RunTrace trace) {
+        if (trace.marks().isEmpty()) {
+            return;
+        }
+        b.append("<h2>Marks</h2>\n<table id=\"marks\"><tr><th>at</th><th>worker</th><th>mark</th><th>what</th></tr>\n");
+        for (TraceMark m : trace.marks()) {
+            b.append("<tr><td>").append(ms(m.nanos() - trace.startNanos())).append("</td><td>").append(esc(m.worker()))
+                    .append("</td><td>").append(esc(m.name())).append("</td><td>").append(esc(m.detail()))
+                    .append("</td></tr>\n");
+        }
+        b.append("</table>\n");
     }
 
     /** One callable's colour key per name in {@code names}. */

@@ -12,6 +12,8 @@ import dev.strata.protocol.TaskError;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.trace.TaskStatus;
 import dev.strata.trace.TaskTrace;
+import dev.strata.trace.TraceMark;
+import dev.strata.worker.InjectedFault;
 import dev.strata.worker.TaskDone;
 import dev.strata.worker.WorkerDispatch;
 import dev.strata.worker.WorkerKind;
@@ -51,9 +53,10 @@ class MessageSerializationTest {
     void workerMessagesRoundTrip() {
         TestProbe<TaskDone> probe = testKit.createTestProbe();
         WorkerDispatch d = new WorkerDispatch(3, 1, 2, args, new CallConfig(4, 3, true), 7, new int[] {1, 2},
-                probe.getRef());
+                InjectedFault.fail("boom"), probe.getRef());
         WorkerDispatch back = roundTrip(d);
         assertEquals(args, back.args());
+        assertEquals(InjectedFault.fail("boom"), back.fault());
         assertArrayEquals(new int[] {1, 2}, back.after());
         assertEquals(probe.getRef(), back.replyTo());
         assertEquals(new TaskDone(3, 1, WorkerKind.CHIP, 0, error, false),
@@ -74,7 +77,7 @@ class MessageSerializationTest {
                 TaskStatus.FAILED);
         SchedulerActor.RunOutcome outcome = new SchedulerActor.RunOutcome(
                 List.of(new SchedulerActor.FailureReport(5, "gemm", "chip 1", 0, error)), 10, 2, 3, 1,
-                List.of(traced));
+                List.of(traced), List.of(new TraceMark("chip 1", 12, "fault", "gemm slot 4: fail: boom")));
         assertEquals(outcome, roundTrip(outcome));
         assertArrayEquals(new int[] {1, 3}, roundTrip(outcome).trace().get(0).producers());
         SchedulerActor.Submit stamped = roundTrip(new SchedulerActor.Submit(5, WorkerKind.SUB, 1, List.of(args),

@@ -26,7 +26,7 @@ class RunOutcomesTest {
             TaskError.of(new IllegalStateException("no")));
 
     private static RunOutcome outcome(List<FailureReport> failures, long skipped) {
-        return new RunOutcome(failures, 10, skipped, 1, failures.size(), List.of());
+        return new RunOutcome(failures, 10, skipped, 1, failures.size(), List.of(), List.of());
     }
 
     @Test

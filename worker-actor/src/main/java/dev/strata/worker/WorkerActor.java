@@ -2,6 +2,7 @@ package dev.strata.worker;
 
 import dev.strata.protocol.CborSerializable;
 import dev.strata.protocol.TaskError;
+import java.time.Duration;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -96,11 +97,24 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
 
     private void runNow(WorkerDispatch d) {
         TaskError error = null;
-        // Two clock reads per task, always: the scheduler's metrics (task duration, dispatch latency) use them.
-        long start = System.nanoTime();
+        long start = 0;
         try {
+            InjectedFault fault = d.fault();
+            if (fault != null && fault.delayMillis() > 0) {
+                // Held like a slow callable holds this worker's own thread (this actor runs on the user-code
+                // dispatcher); close() interrupts it like any task.
+                Thread.sleep(fault.delayMillis());
+            }
+            // Two clock reads per task, always: the scheduler's metrics (task duration, dispatch latency) use them.
+            start = System.nanoTime();
+            if (fault != null && fault.failure() != null) {
+                throw new InjectedFaultException(fault.failure());
+            }
             worker.run(d.callable(), d.args(), d.config(), d.groupIndex());
         } catch (Throwable t) {
+            if (start == 0) {
+                start = System.nanoTime(); // interrupted while held by an injected delay
+            }
             // Any throwable, errors included: the run must fail cleanly and this worker stay usable.
             error = TaskError.of(t);
         }
@@ -109,10 +123,23 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
         d.replyTo().tell(new TaskDone(d.slot(), d.groupIndex(), kind, index, error, false, start, end));
     }
 
-    /** Starts {@code d} on the pipelined worker; it ends by its completion's {@code done}. */
+    /** Starts {@code d} on the pipelined worker (after its injected delay, if any); it ends by its {@code done}. */
     private void start(WorkerDispatch d) {
+        InjectedFault fault = d.fault();
+        if (fault != null && fault.delayMillis() > 0) {
+            // Never held on this thread: the worker's other tasks go on meanwhile, as on a node's own chip queue.
+            getContext().scheduleOnce(Duration.ofMillis(fault.delayMillis()), self, new Step(() -> begin(d)));
+        } else {
+            begin(d);
+        }
+    }
+
+    private void begin(WorkerDispatch d) {
         InFlight task = new InFlight(d, System.nanoTime());
         try {
+            if (d.fault() != null && d.fault().failure() != null) {
+                throw new InjectedFaultException(d.fault().failure());
+            }
             pipelined.start(d.callable(), d.args(), d.config(), d.groupIndex(), task);
         } catch (Throwable t) {
             task.done(t);

@@ -19,8 +19,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param epoch      the scheduler's run number, so slot ids of different runs are never confused
  * @param after      slots queued earlier on this same worker whose success this task needs (its producers
  *                   that had not completed when it was dispatched early); empty for a ready task
+ * @param fault      what a test injects into this dispatch ({@link InjectedFault}), or null: nearly always
  * @param replyTo    where the {@link TaskDone} goes
  */
 public record WorkerDispatch(int slot, int groupIndex, long callable, TaskArgsSnapshot args, CallConfig config,
-                             int epoch, int[] after, ActorRef<TaskDone> replyTo) implements WorkerActor.Command {
+                             int epoch, int[] after, InjectedFault fault,
+                             ActorRef<TaskDone> replyTo) implements WorkerActor.Command {
 }

@@ -17,7 +17,7 @@ class InFlightDispatchesTest {
     }
 
     private static WorkerDispatch member(int slot, int groupIndex, int epoch, int... after) {
-        return new WorkerDispatch(slot, groupIndex, 0, TaskArgsSnapshot.EMPTY, CallConfig.DEFAULT, epoch, after, null);
+        return new WorkerDispatch(slot, groupIndex, 0, TaskArgsSnapshot.EMPTY, CallConfig.DEFAULT, epoch, after, null, null);
     }
 
     private static List<Integer> slots(List<InFlightDispatches.Released> released,

@@ -38,7 +38,7 @@ class WorkerActorTest {
 
     private WorkerDispatch dispatch(int slot, long scalar, int epoch, int[] after, ActorRef<TaskDone> replyTo) {
         return new WorkerDispatch(slot, 0, 0, (TaskArgsSnapshot) new TaskArgs().addScalar(scalar).view(),
-                CallConfig.DEFAULT, epoch, after, replyTo);
+                CallConfig.DEFAULT, epoch, after, null, replyTo);
     }
 
     @Test
@@ -173,5 +173,56 @@ class WorkerActorTest {
         assertEquals(2, skipped.slot());
         assertTrue(skipped.skipped());
         assertTrue(worker.started.isEmpty(), "never started");
+    }
+
+    private WorkerDispatch faulty(int slot, long scalar, InjectedFault fault, ActorRef<TaskDone> replyTo) {
+        return new WorkerDispatch(slot, 0, 0, (TaskArgsSnapshot) new TaskArgs().addScalar(scalar).view(),
+                CallConfig.DEFAULT, 0, new int[0], fault, replyTo);
+    }
+
+    @Test
+    void anInjectedFailureFailsTheTaskWithoutRunningItAndTheWorkerGoesOn() {
+        ran.clear();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 0, recorder));
+        w.tell(faulty(1, 5, InjectedFault.fail("disk on fire"), probe.getRef()));
+        w.tell(dispatch(2, 6, 0, new int[0], probe.getRef()));
+        TaskDone failed = probe.receiveMessage();
+        assertEquals(InjectedFaultException.class.getName(), failed.error().exceptionClass());
+        assertEquals("injected fault: disk on fire", failed.error().message());
+        assertNull(probe.receiveMessage().error());
+        assertEquals(List.of(6L), ran, "the faulty task's callable never ran");
+    }
+
+    @Test
+    void anInjectedDelayHoldsTheTaskThenRunsIt() {
+        ran.clear();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.SUB, 0, recorder));
+        long sent = System.nanoTime();
+        w.tell(faulty(1, 7, InjectedFault.delay(java.time.Duration.ofMillis(150)), probe.getRef()));
+        TaskDone done = probe.receiveMessage();
+        assertNull(done.error());
+        assertTrue(done.startNanos() - sent >= 150_000_000L, "started after the delay: " + done);
+        assertEquals(List.of(7L), ran);
+    }
+
+    @Test
+    void aPipelinedWorkerStartsADelayedTaskLaterWithoutHoldingTheOthers() throws Exception {
+        OpenTasks worker = new OpenTasks();
+        TestProbe<TaskDone> probe = testKit.createTestProbe();
+        ActorRef<WorkerActor.Command> w = testKit.spawn(WorkerActor.create(WorkerKind.CHIP, 0, worker));
+        long sent = System.nanoTime();
+        w.tell(faulty(1, 10, InjectedFault.delay(java.time.Duration.ofMillis(150)), probe.getRef()));
+        w.tell(dispatch(2, 20, 0, new int[0], probe.getRef()));
+        w.tell(faulty(3, 30, InjectedFault.fail("no"), probe.getRef()));
+        assertEquals(20L, worker.next()[0], "the undelayed task starts first");
+        TaskDone failed = probe.receiveMessage();
+        assertEquals(3, failed.slot());
+        assertEquals("injected fault: no", failed.error().message());
+        Object[] delayed = worker.next();
+        assertEquals(10L, delayed[0]);
+        assertTrue(System.nanoTime() - sent >= 150_000_000L, "started after its delay");
+        assertTrue(worker.started.isEmpty(), "the failed task never started");
     }
 }
