@@ -114,7 +114,7 @@ public final class StrataExtension implements BeforeEachCallback, AfterEachCallb
 
     /**
      * A builder pre-set for tests: a 16 MiB heap ring, the smallest task window, every run traced in memory only
-     * ({@link Worker#lastRunTrace()}, no file), the tag checker on, this test's {@link #faults()}, and in the
+     * ({@link Worker#lastRunTrace()}, no file), this test's {@link #faults()}, and in the
      * cluster variant the head's cluster settings. Change what the test needs, then {@link #build} it.
      */
     public Worker.Builder builder() {

@@ -16,6 +16,7 @@ import dev.strata.scheduler.Task;
 import dev.strata.scheduler.TaskFailedException;
 import dev.strata.scheduler.Worker;
 import dev.strata.scheduler.WorkerMode;
+import dev.strata.trace.TaskStatus;
 import dev.strata.trace.TaskTrace;
 import dev.strata.trace.TraceMark;
 import dev.strata.worker.InjectedFault;
@@ -64,6 +65,10 @@ class FaultsTest {
         return w.lastRunTrace().marks().stream().filter(m -> m.name().equals("fault")).toList();
     }
 
+    private static List<String> details(List<TraceMark> marks) {
+        return marks.stream().map(TraceMark::detail).toList();
+    }
+
     @Test
     void failNextFailsOnlyTheNextCallAndItsDependentsAreSkipped() {
         Worker w = engine(strata.builder().numChipWorkers(1));
@@ -73,7 +78,7 @@ class FaultsTest {
         assertEquals("fill", e.callableName());
         WhatRan.lastRunOf(w).skipped(1, "injected fault: next call of 'fill'").ranOn(2, "chip 0").ranOn(3, "chip 0");
         assertArrayEquals(new float[] {6, 6, 6, 6}, w.memory().readFloats(ts.get(1)), "the second fill ran");
-        assertEquals(List.of("fill slot 0: fail: next call of 'fill'"), faultMarks(w).stream().map(TraceMark::detail).toList());
+        assertEquals(List.of("fill slot 0: fail: next call of 'fill'"), details(faultMarks(w)));
 
         fillAndAdd(w, ts); // the rule is used up
         WhatRan.lastRunOf(w).allCompleted();
@@ -87,7 +92,7 @@ class FaultsTest {
         strata.faults().failEvery(p -> p.callable().equals("add-one") && p.slot() != 1);
         assertThrows(TaskFailedException.class, () -> fillAndAdd(w, ts));
         WhatRan ran = WhatRan.lastRunOf(w);
-        List<Integer> failed = ran.trace().tasks().stream().filter(t -> t.status() == dev.strata.trace.TaskStatus.FAILED)
+        List<Integer> failed = ran.trace().tasks().stream().filter(t -> t.status() == TaskStatus.FAILED)
                 .map(TaskTrace::slot).toList();
         assertEquals(List.of(3, 5), failed);
         assertEquals(2, faultMarks(w).size(), faultMarks(w).toString());
@@ -106,7 +111,7 @@ class FaultsTest {
         TaskTrace added = ran.trace().tasks().get(1);
         assertTrue(added.startNanos() - fillTask.endNanos() >= 300_000_000L, "add-one started "
                 + (added.startNanos() - fillTask.endNanos()) / 1000 + " us after fill ended");
-        assertEquals(List.of("add-one slot 1: delay 300 ms"), faultMarks(w).stream().map(TraceMark::detail).toList());
+        assertEquals(List.of("add-one slot 1: delay 300 ms"), details(faultMarks(w)));
     }
 
     @Test
@@ -128,8 +133,7 @@ class FaultsTest {
         }
         assertFalse(child.isPresent() && child.get().isAlive(), "pid " + pid + " was killed");
         assertTrue(w.metrics().getChipProcessRestarts() >= 1, "chip 0 started a fresh child");
-        assertEquals(List.of("fill slot 2: kill chip 0's process (pid " + pid + ")"), faultMarks(w).stream()
-                .map(TraceMark::detail).toList());
+        assertEquals(List.of("fill slot 2: kill chip 0's process (pid " + pid + ")"), details(faultMarks(w)));
         fillAndAdd(w, ts); // and the fresh child runs the next run
         WhatRan.lastRunOf(w).allCompleted();
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class LeakCheckTest {
     private static final Duration SHORT = Duration.ofMillis(300);
-    private static final Duration GRACE = Duration.ofSeconds(15);
+
 
     @Test
     void aClosedWorkerLeavesNothing() {
@@ -26,7 +26,7 @@ class LeakCheckTest {
         try (Worker w = Worker.builder().numSubWorkers(1).heapRingSize(1 << 20).build()) {
             w.init();
         }
-        assertEquals(List.of(), before.leftBehind(GRACE));
+        assertEquals(List.of(), before.leftBehind(StrataExtension.LEAK_GRACE));
     }
 
     @Test
@@ -40,7 +40,7 @@ class LeakCheckTest {
         } finally {
             w.close();
         }
-        assertEquals(List.of(), before.leftBehind(GRACE), "and nothing once it is closed");
+        assertEquals(List.of(), before.leftBehind(StrataExtension.LEAK_GRACE), "and nothing once it is closed");
     }
 
     @Test
@@ -60,7 +60,7 @@ class LeakCheckTest {
         } finally {
             release.countDown();
         }
-        assertEquals(List.of(), before.leftBehind(GRACE), "it ends once released");
+        assertEquals(List.of(), before.leftBehind(StrataExtension.LEAK_GRACE), "it ends once released");
         t.join();
     }
 

@@ -23,7 +23,7 @@ class CholeskyOnTwoNodesTest {
 
     @Test
     void theFactorIsRightAfterANodeCrashesMidRun() throws Exception {
-        Worker head = strata.build(strata.builder().numChipWorkers(4)); // tag checker on, trace in memory
+        Worker head = strata.build(strata.builder().numChipWorkers(4)); // traced in memory
         Map<CholeskyKernel, Long> kernels = new EnumMap<>(CholeskyKernel.class);
         for (CholeskyKernel k : CholeskyKernel.values()) {
             kernels.put(k, head.registerChipCallable(k.kernelName(), k.newKernel()));
@@ -43,8 +43,7 @@ class CholeskyOnTwoNodesTest {
         }));
 
         crashed.get(1, TimeUnit.MINUTES); // node 1 did crash, when the third GEMM was dispatched
-        // Every call completed: none was lost with the node, and none wrote a tile it declared INPUT (the tag
-        // checker would have failed that call).
+        // Every call completed: none was lost with the node.
         WhatRan.lastRunOf(head).allCompleted();
         assertTrue(SpdMatrix.relativeResidual(a, m.lowerTriangle(), n) < 1e-6, "the factor is right");
     }
