@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import dev.strata.workernode.WorkerNode;
 import dev.strata.protocol.CallConfig;
 import dev.strata.protocol.ChipKernel;
 import dev.strata.protocol.ContinuousTensor;
@@ -15,6 +13,9 @@ import dev.strata.protocol.TaskContext;
 import dev.strata.protocol.TensorArgType;
 import dev.strata.scheduler.Task;
 import dev.strata.scheduler.Worker;
+import dev.strata.testkit.InJvmNode;
+import dev.strata.testkit.LoopbackMembers;
+import dev.strata.testkit.StrataExtension;
 import dev.strata.trace.TraceMark;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -26,30 +27,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A head and two worker nodes in this JVM, every message serialized, failure detection shortened: one node's actor
- * system stops abruptly while its chips run tasks; the run still completes with the right result, the lost tasks
- * having run again on the survivor, and the next run uses the survivor for every chip.
+ * A head and two worker nodes in this JVM (the test kit's cluster variant), every message serialized, failure
+ * detection shortened: one node's actor system stops abruptly while its chips run tasks; the run still completes
+ * with the right result, the lost tasks having run again on the survivor, and the next run uses the survivor for
+ * every chip.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class NodeLossClusterTest {
     private static final int CHIPS = 4;
-    /**
-     * Failure detection as Pekko's own multi-node tests shorten it (TOOLCHAIN, cluster facts), the heartbeat pause
-     * kept at Strata's 2 s so a loaded machine does not get a live member downed.
-     */
-    static final String FAST_FAILOVER = "pekko.cluster.failure-detector.heartbeat-interval = 500 ms\n"
-            + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2 s\n"
-            + "pekko.cluster.split-brain-resolver.stable-after = 2 s\n"
-            + "pekko.cluster.gossip-interval = 200 ms\n"
-            + "pekko.cluster.leader-actions-interval = 200 ms\n"
-            + "pekko.cluster.unreachable-nodes-reaper-interval = 500 ms\n"
-            + "pekko.cluster.sharding.retry-interval = 200 ms\n";
+    /** The test kit's shortened failure detection ({@link LoopbackMembers#FAST_FAILOVER}). */
+    static final String FAST_FAILOVER = LoopbackMembers.FAST_FAILOVER;
 
-    private Worker head;
-    private WorkerNode survivor;
-    private CrashableNode victim;
+    /** The head and two crashable worker nodes, closed after the test, which fails if anything is left behind. */
+    @RegisterExtension
+    final StrataExtension strata = StrataExtension.cluster(2);
 
     /** Fills FLOAT32 tensor 0 with scalar 0; while {@link #held} is set, first waits for {@link #release}. */
     public static final class HeldFill implements ChipKernel {
@@ -78,37 +72,19 @@ class NodeLossClusterTest {
     }
 
     @AfterEach
-    void stop() {
+    void release() {
         HeldFill.held = false;
         HeldFill.release.countDown();
-        if (head != null) {
-            head.close();
-        }
-        if (survivor != null) {
-            survivor.close();
-        }
-        if (victim != null) {
-            victim.close();
-        }
     }
 
     @Test
     void aNodeLostMidRunHasItsTasksRunAgainOnTheSurvivorAndLaterRunsUseIt() throws Exception {
-        int headPort = LoopbackCluster.freePort();
-        head = Worker.fromConfig(ConfigFactory.parseString(LoopbackCluster.member(headPort, List.of(headPort))
-                + FAST_FAILOVER
-                + "strata.cluster { enabled = true, min-worker-nodes = 2, join-timeout = 90 s, task-timeout = 120 s,"
-                + " max-task-retries = 2, no-worker-timeout = 120 s }\n"
-                + "strata.worker { chip-workers = " + CHIPS + ", sub-workers = 1, arena-size = 16 MiB,"
-                + " heap-ring-size = 16 MiB }\n"
-                + "strata.trace { enabled = true, file = \"\" }\n"));
+        Worker head = strata.build(strata.builder().numChipWorkers(CHIPS).numSubWorkers(1));
         long fill = head.registerChipCallable("held-fill", new HeldFill());
         long scaleAdd = head.registerChipCallable("scale-add", new ChipEntitiesClusterTest.ScaleAdd());
-        CompletableFuture<Void> init = CompletableFuture.runAsync(head::init);
-        victim = new CrashableNode(headPort, FAST_FAILOVER + "strata.worker.arena-size = 16 MiB\n");
-        survivor = WorkerNode.start(LoopbackCluster.config(LoopbackCluster.member(0, List.of(headPort)),
-                FAST_FAILOVER + "strata.worker.arena-size = 16 MiB\n"));
-        init.get(120, TimeUnit.SECONDS);
+        head.init(); // returns once both nodes have joined
+        InJvmNode victim = strata.cluster().node(1);
+        InJvmNode survivor = strata.cluster().node(0);
 
         // One held task per chip (4 chips on 2 nodes: 2 + 2), each followed by a dependent on the same tensor.
         List<ContinuousTensor> outs = new ArrayList<>();
@@ -131,7 +107,7 @@ class NodeLossClusterTest {
         assertTrue(HeldFill.entered.await(120, TimeUnit.SECONDS), "every chip runs a held task");
         assertTrue(victim.tasksRun() > 0, "chips of the victim run held tasks (2 of 4 with an even spread)");
 
-        victim.crash();
+        strata.faults().crashNode(1);
         // Only now may the held tasks finish: the victim's answers have nowhere to go, the survivor's arrive, and
         // the retries of the victim's tasks, on the survivor, do not wait.
         HeldFill.held = false;
@@ -145,7 +121,7 @@ class NodeLossClusterTest {
             }
             assertArrayEquals(expected, head.memory().readFloats(outs.get(i)), "tensor " + i);
         }
-        String survivorHostPort = hostPort(survivor.address());
+        String survivorHostPort = survivor.hostPort();
         assertEquals(Map.of(survivorHostPort, (long) 2 * CHIPS), head.lastRun().tasksByNode(),
                 "every task that completed ran on the survivor: the lost ones again, the dependents after them");
         long retries = head.lastRun().retries();
@@ -156,7 +132,7 @@ class NodeLossClusterTest {
         assertEquals(retries, marks.size(), "each retry is on its chip's lane in the trace: " + marks);
         assertTrue(marks.stream().allMatch(m -> m.name().equals("retry") && m.worker().startsWith("chip ")), marks
                 .toString());
-        assertTrue(head.lastRun().nodes().get(hostPort(survivor.address())).bytesFromNode() > 0, "bytes counted");
+        assertTrue(head.lastRun().nodes().get(survivorHostPort).bytesFromNode() > 0, "bytes counted");
 
         // The chips of the lost node now live on the survivor: a later run uses it for all four.
         List<ContinuousTensor> later = new ArrayList<>();
@@ -171,9 +147,5 @@ class NodeLossClusterTest {
         }
         assertEquals(Map.of(survivorHostPort, (long) CHIPS), head.lastRun().tasksByNode(),
                 "one member per chip, all on the survivor");
-    }
-
-    private static String hostPort(String address) {
-        return address.substring(address.lastIndexOf('@') + 1);
     }
 }
