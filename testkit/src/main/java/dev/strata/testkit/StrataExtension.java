@@ -114,8 +114,9 @@ public final class StrataExtension implements BeforeEachCallback, AfterEachCallb
 
     /**
      * A builder pre-set for tests: a 16 MiB heap ring, the smallest task window, every run traced in memory only
-     * ({@link Worker#lastRunTrace()}, no file), this test's {@link #faults()}, and in the
-     * cluster variant the head's cluster settings. Change what the test needs, then {@link #build} it.
+     * ({@link Worker#lastRunTrace()}, no file), the tag checker on ({@code strata.check.tags}: a kernel writing a
+     * tensor it declared INPUT fails its task; {@link WhatRan#tagsRespected()}), this test's {@link #faults()}, and
+     * in the cluster variant the head's cluster settings. Change what the test needs, then {@link #build} it.
      */
     public Worker.Builder builder() {
         requireInTest();
@@ -123,6 +124,7 @@ public final class StrataExtension implements BeforeEachCallback, AfterEachCallb
                 .heapRingSize(HEAP_RING_BYTES)
                 .taskWindow(WorkerSettings.MIN_TASK_WINDOW)
                 .trace(TraceSettings.to(""))
+                .checkTags(true)
                 .faults(faults);
         return cluster == null ? b : b.config(cluster.headConfig());
     }

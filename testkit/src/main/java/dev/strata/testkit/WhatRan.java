@@ -31,11 +31,16 @@ import java.util.stream.Collectors;
 public final class WhatRan {
     private final RunTrace trace;
     private final RunSummary summary;
+    private final boolean tagsChecked;
 
-    /** Checks on {@code trace}; {@code summary} (may be null) names the failures behind skipped tasks. */
-    public WhatRan(RunTrace trace, RunSummary summary) {
+    /**
+     * Checks on {@code trace}; {@code summary} (may be null) names the failures behind skipped tasks and holds the
+     * tag checker's warnings; {@code tagsChecked} says whether the run had the tag checker on.
+     */
+    public WhatRan(RunTrace trace, RunSummary summary, boolean tagsChecked) {
         this.trace = Objects.requireNonNull(trace, "trace");
         this.summary = summary;
+        this.tagsChecked = tagsChecked;
     }
 
     /**
@@ -50,7 +55,7 @@ public final class WhatRan {
             throw new IllegalStateException(worker + " has no run trace: it has not finished a run, or tracing is off"
                     + " (Worker.Builder.trace(TraceSettings.to(\"\")) keeps traces in memory)");
         }
-        return new WhatRan(t, worker.lastRun());
+        return new WhatRan(t, worker.lastRun(), worker.settings().checkTags());
     }
 
     /** The run's raw trace. */
@@ -67,6 +72,36 @@ public final class WhatRan {
                     + " to complete, but " + failed.size() + " failed" + (failed.isEmpty() ? "" : " ("
                     + failed.stream().map(this::describeFailed).collect(Collectors.joining("; ")) + ")") + " and "
                     + skipped.size() + " were skipped" + (skipped.isEmpty() ? "" : " (" + slots(skipped) + ")"));
+        }
+        return this;
+    }
+
+    /**
+     * The run's kernels respected their tags, as the tag checker saw it ({@code strata.check.tags}, on in the kit's
+     * {@link StrataExtension#builder()}): no task failed for writing a tensor it declared INPUT, and no task wrote
+     * one it declared NO_DEP (the run summary's warnings). Fails, too, when the checker was off, since then nothing
+     * was checked.
+     */
+    public WhatRan tagsRespected() {
+        if (!tagsChecked) {
+            throw new AssertionError("run " + trace.run() + " ran without the tag checker, so its tags were not"
+                    + " checked (Worker.Builder.checkTags(true); StrataExtension.builder() turns it on)");
+        }
+        List<String> wrong = new ArrayList<>();
+        if (summary != null) {
+            for (RunSummary.TaskFailure f : summary.failures()) {
+                if (f.exceptionClass().endsWith(".TagViolationException")) {
+                    wrong.add("task " + f.taskSlot() + " '" + f.callableName() + "' on " + f.worker() + ": "
+                            + f.message());
+                }
+            }
+            for (String w : summary.warnings()) {
+                wrong.add("warning: " + w);
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new AssertionError("expected the kernels of run " + trace.run() + " to respect their tags, but "
+                    + wrong.size() + " did not: " + String.join("; ", wrong));
         }
         return this;
     }

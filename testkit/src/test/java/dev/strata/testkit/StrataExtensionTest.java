@@ -25,6 +25,7 @@ class StrataExtensionTest {
         assertEquals(StrataExtension.HEAP_RING_BYTES, s.heapRingSize());
         assertEquals(WorkerSettings.MIN_TASK_WINDOW, s.taskWindow());
         assertEquals(TraceSettings.to(""), s.trace(), "traced in memory only");
+        assertTrue(s.checkTags(), "the tag checker on");
         strata.afterEach(null);
     }
 

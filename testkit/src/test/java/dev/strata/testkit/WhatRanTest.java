@@ -30,7 +30,7 @@ class WhatRanTest {
         RunTrace trace = new RunTrace("pekko://strata@127.0.0.1:1", 1, T0, T0 + 1_000_000_000L,
                 List.of("chip 0", "chip 1 @ 127.0.0.1:25522"), 1 << 20, 0, 0, tasks);
         return new WhatRan(trace, new RunSummary(tasks.size(), failures.length, 0, 0, tasks.size(),
-                List.of(failures)));
+                List.of(failures)), true);
     }
 
     /** fill, then two scale tasks on it one after the other, all completed. */
