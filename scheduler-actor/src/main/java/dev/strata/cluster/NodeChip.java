@@ -97,7 +97,7 @@ public final class NodeChip implements AutoCloseable {
             // PROCESS-mode node its child JVM writes this memory too).
             TagCheck check = run.checkTags() ? TagCheck.before(args, memory) : null;
             RunTrace below = chip.run(args, run.config(), run.groupIndex());
-            String warning = check == null ? null : check.after(run.callableName());
+            String warning = joined(check == null ? null : check.after(run.callableName()), chip.warningBelow());
             NodeKernels.Kernel used = chip;
             TensorBytes answer = transfer.send(back, () -> {
                 if (freed.compareAndSet(false, true)) {
@@ -120,6 +120,11 @@ public final class NodeChip implements AutoCloseable {
                 free(chip, copies);
             }
         }
+    }
+
+    /** The task's own tag warning and those of the run below it (level 4), in one line; null when neither. */
+    private static String joined(String own, String below) {
+        return own == null ? below : below == null ? own : own + "; " + below;
     }
 
     /** How long this node waits for bytes, and a chip's task for the one before it: its {@code task-timeout}. */

@@ -46,6 +46,14 @@ public interface NodeKernels extends AutoCloseable {
         /** The memory the task's tensors are copied into first: the node's own, or the engine's. */
         TensorMemory memory();
 
+        /**
+         * After {@link #run}: the tag checker's warnings of the run below (an engine's level-3 tasks that wrote a
+         * NO_DEP tensor), joined into one line; null for a chip kernel or when there were none.
+         */
+        default String warningBelow() {
+            return null;
+        }
+
         /** The task's copies are freed: what the kernel holds for it may go (an engine replaced meanwhile closes). */
         default void release() {
         }

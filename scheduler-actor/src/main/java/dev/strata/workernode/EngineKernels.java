@@ -95,6 +95,8 @@ public final class EngineKernels implements NodeKernels {
         engine.inUse++;
         OrchFn orch = fn;
         return new Kernel() {
+            private String warningBelow; // this task's run's, set by run()
+
             @Override
             public RunTrace run(TaskArgsView args, CallConfig config, int groupIndex) {
                 // One level-3 run at a time: a Worker refuses a run while another is in progress.
@@ -107,6 +109,9 @@ public final class EngineKernels implements NodeKernels {
                         }
                         throw e;
                     }
+                    List<String> warnings = engine.worker.lastRun().warnings();
+                    warningBelow = warnings.isEmpty() ? null
+                            : "level 3 on engine " + index + ": " + String.join("; ", warnings);
                     RunTrace trace = engine.setup.trace() ? engine.worker.lastRunTrace() : null;
                     return trace == null ? null : CommonClock.toCommon(trace);
                 }
@@ -115,6 +120,11 @@ public final class EngineKernels implements NodeKernels {
             @Override
             public TensorMemory memory() {
                 return engine.worker.memory();
+            }
+
+            @Override
+            public String warningBelow() {
+                return warningBelow;
             }
 
             @Override

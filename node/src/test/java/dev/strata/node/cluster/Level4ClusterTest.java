@@ -67,18 +67,21 @@ class Level4ClusterTest {
 
     /**
      * The level-3 orch fn: tensor 0 is a FLOAT32 [rows, cols] matrix (INOUT); scalar 0 a chip kernel id, scalar 1
-     * its scalar. One chip task per row, on the row's own view of the matrix.
+     * its scalar, scalar 2 (optional) the ordinal of the tag each row gets (default INOUT: a wrong one tests the tag
+     * checker below). One chip task per row, on the row's own view of the matrix.
      */
     public static final class EachRow implements OrchFn {
         @Override
         public void run(Orchestrator orch, TaskArgsView args, CallConfig config) {
             ContinuousTensor m = args.tensor(0);
             int cols = m.shape(1);
+            TensorArgType tag = args.scalarCount() > 2 ? TensorArgType.values()[(int) args.scalar(2)]
+                    : TensorArgType.INOUT;
             for (int r = 0; r < m.shape(0); r++) {
                 ContinuousTensor row = ContinuousTensor.of(m.data() + (long) r * cols * Float.BYTES, DataType.FLOAT32,
                         cols);
-                orch.submitNextLevel(args.scalar(0), new TaskArgs().addTensor(row, TensorArgType.INOUT)
-                        .addScalar(args.scalar(1)), config);
+                orch.submitNextLevel(args.scalar(0), new TaskArgs().addTensor(row, tag).addScalar(args.scalar(1)),
+                        config);
             }
         }
     }
@@ -90,7 +93,8 @@ class Level4ClusterTest {
                 + "strata.cluster { enabled = true, min-worker-nodes = 2, join-timeout = 90 s }\n"
                 + "strata.worker { level = 4, chip-workers = 2, sub-workers = 1, arena-size = 16 MiB,"
                 + " heap-ring-size = 4 MiB }\n"
-                + "strata.trace { enabled = true, file = \"\" }\n"));
+                + "strata.trace { enabled = true, file = \"\" }\n"
+                + "strata.check.tags = on\n")); // the engines below check their own tasks too
         scaleAdd = head.registerChipCallable("scale-add", new ChipEntitiesClusterTest.ScaleAdd());
         boom = head.registerChipCallable("boom", new Boom());
         rows = head.registerOrchFn("each-row", new EachRow());
@@ -205,6 +209,30 @@ class Level4ClusterTest {
 
         head.run(Task.of((orch, args, cfg) -> orch.submitNextLevel(rows, rowsOf(a, scaleAdd, 1), CallConfig.DEFAULT)));
         assertArrayEquals(expected(7, 1, 1), head.memory().readFloats(a), "the head and its engines stay usable");
+    }
+
+    @Test
+    void theEnginesBelowCheckTheirTasksTagsAWrittenInputFailsTheLevel4TaskANoDepWriteIsAWarningOfIt() {
+        ContinuousTensor a = matrix(11);
+        float[] before = head.memory().readFloats(a);
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> head.run(Task.of((orch, args, cfg) ->
+                orch.submitNextLevel(rows, rowsOf(a, scaleAdd, 1).addScalar(TensorArgType.INPUT.ordinal()),
+                        CallConfig.DEFAULT))));
+        String text = chain(e);
+        assertTrue(text.contains("TagViolationException") && text.contains("scale-add")
+                && text.contains("declared INPUT"), "the level-3 violation fails the level-4 task: " + text);
+        assertArrayEquals(before, head.memory().readFloats(a), "a failed level-3 run writes nothing back");
+
+        head.run(Task.of((orch, args, cfg) -> orch.submitNextLevel(rows,
+                rowsOf(a, scaleAdd, 1).addScalar(TensorArgType.NO_DEP.ordinal()), CallConfig.DEFAULT)));
+        assertArrayEquals(expected(11, 1, 1), head.memory().readFloats(a), "NO_DEP rows may be written");
+        List<String> warnings = head.lastRun().warnings();
+        assertEquals(1, warnings.size(), "one warning, the level-4 task's: " + warnings);
+        assertTrue(warnings.get(0).contains("level 3 on engine ") && warnings.get(0).contains("'scale-add'")
+                && warnings.get(0).contains("NO_DEP"), "the level-3 warnings reach the head: " + warnings.get(0));
+
+        head.run(Task.of((orch, args, cfg) -> orch.submitNextLevel(rows, rowsOf(a, scaleAdd, 1), CallConfig.DEFAULT)));
+        assertEquals(List.of(), head.lastRun().warnings(), "right tags: no warning");
     }
 
     @Test
