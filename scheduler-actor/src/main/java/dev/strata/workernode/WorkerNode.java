@@ -202,6 +202,25 @@ public final class WorkerNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the actor system at once without leaving the cluster, as a killed JVM stops (for in-JVM tests of node
+     * loss), and returns once it has stopped, within {@code timeout}. A crash only when the node's config has
+     * {@code pekko.coordinated-shutdown.run-by-actor-system-terminate = off}: otherwise termination runs the
+     * coordinated shutdown, which leaves gracefully.
+     *
+     * @throws IllegalStateException if it did not stop within {@code timeout}
+     */
+    public void crash(Duration timeout) {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("worker node " + address() + " did not stop within " + timeout, e);
+        }
+    }
+
     /** Leaves the cluster, waiting up to 10 s. */
     @Override
     public void close() {
