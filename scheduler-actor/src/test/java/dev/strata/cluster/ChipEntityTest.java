@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,8 +67,14 @@ class ChipEntityTest {
 
     @Test
     void aTaskThatFailsAfterItsEntityStoppedIsAnsweredAsLostForTheHeadToRetryIt() throws Exception {
+        // Counts the entity's hand-offs to the kernel thread: task 1's, then task 2's.
+        CountDownLatch handedOff = new CountDownLatch(2);
+        Executor counting = job -> {
+            kernels.execute(job);
+            handedOff.countDown();
+        };
         ActorRef<ChipEntity.Command> entity = testKit.spawn(ChipEntity.create(
-                new NodeChip(2, NodeChipTest.NODE, memory, 1, new AtomicLong(), NodeChipTest.TRANSFER), kernels));
+                new NodeChip(2, NodeChipTest.NODE, memory, 1, new AtomicLong(), NodeChipTest.TRANSFER), counting));
         TestProbe<ChipEntity.Ran> probe = testKit.createTestProbe();
         String throwing = ShippingKernels.Throws.class.getName();
         entity.tell(withReply(NodeChipTest.addScalar(throwing, 1), 1, 0, probe.getRef()));
@@ -87,6 +94,8 @@ class ChipEntityTest {
         // taken by that runner, before the hold, and run before the entity stops.
         assertTrue(holding.await(20, TimeUnit.SECONDS));
         entity.tell(withReply(NodeChipTest.addScalar(throwing, 1), 2, 0, probe.getRef())); // queued behind hold
+        // Stop only once the entity has taken task 2: a stop comes before the messages still in its mailbox.
+        assertTrue(handedOff.await(20, TimeUnit.SECONDS), "the entity handed task 2 to its kernel thread");
         testKit.stop(entity); // the node leaves while the task waits to run
         hold.countDown();
         ChipEntity.Ran lost = probe.receiveMessage();
