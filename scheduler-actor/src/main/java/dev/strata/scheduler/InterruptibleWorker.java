@@ -36,6 +36,17 @@ final class InterruptibleWorker implements GroupTaskWorker {
         }
     }
 
+    /** An injected delay, interrupted by {@link #stop()} like a task. */
+    @Override
+    public void hold(long millis) throws InterruptedException {
+        begin();
+        try {
+            worker.hold(millis);
+        } finally {
+            end();
+        }
+    }
+
     private synchronized void begin() {
         if (stopped) {
             throw new CancellationException("the engine is closing: task not started");

@@ -23,10 +23,13 @@ import dev.strata.worker.InjectedFault;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A {@link FaultPlan} on the builder: the scheduler asks it about every dispatch, the worker applies the answer where
@@ -115,6 +118,42 @@ class FaultInjectionTest {
             assertEquals("sub#" + sub + " slot " + t.slot() + ": delay 200 ms",
                     w.lastRunTrace().marks().get(0).detail());
         }
+    }
+
+    /** The threads now held by an injected delay (a {@code hold} frame on their stack). */
+    private static List<Thread> holding() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("hold")
+                        && f.getClassName().startsWith("dev.strata.")))
+                .map(java.util.Map.Entry::getKey).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(WorkerMode.class)
+    void closeEndsAnInjectedDelayAsItEndsARunningTask(WorkerMode mode) throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        FaultPlan tenMinutes = p -> {
+            asked.countDown();
+            return InjectedFault.delay(Duration.ofMinutes(10));
+        };
+        Worker w = Worker.builder().mode(mode).numChipWorkers(1).heapRingSize(1 << 20)
+                .runTimeout(Duration.ofSeconds(1)).faults(tenMinutes).build();
+        List<Thread> held;
+        try {
+            long add = w.registerChipCallable("add", new TestKernels.AddScalar());
+            w.init();
+            ContinuousTensor x = w.memory().allocate(DataType.FLOAT32, 1);
+            assertThrows(TaskFailedException.class, () -> twoAdds(w, add, x), "the run times out, the task held");
+            assertTrue(asked.await(10, TimeUnit.SECONDS));
+            held = holding();
+            assertEquals(1, held.size(), "one worker thread held by the delay: " + held);
+        } finally {
+            w.close();
+        }
+        for (Thread t : held) {
+            t.join(TimeUnit.SECONDS.toMillis(20)); // a worker thread ends with the engine's actor system
+        }
+        assertEquals(List.of(), holding(), "no thread is still held by the delay after close()");
     }
 
     @Test

@@ -40,6 +40,9 @@ public final class ChipProcess implements GroupTaskWorker {
     private final AtomicLong launches = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread exitHook = new Thread(this::killAtExit, "strata-chip-process-cleanup");
+    /** How often an injected delay looks whether the proxy closed. */
+    private static final long HOLD_SLICE_MILLIS = 20;
+
     private volatile ChipChild child;
     private volatile boolean closed;
     private volatile boolean everReady; // since then a failed start is never the launch settings' fault
@@ -231,6 +234,20 @@ public final class ChipProcess implements GroupTaskWorker {
         return callable >= 0 && callable < kernelNames.size()
                 ? "'" + kernelNames.get((int) callable) + "' (callable " + callable + ")"
                 : "#" + callable;
+    }
+
+    /**
+     * An injected delay: nothing of this proxy is interrupted when it closes, so the hold looks at {@code closed}
+     * every few milliseconds and ends, failing the task, once it is.
+     */
+    @Override
+    public void hold(long millis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = millis; left > 0; left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())) {
+            requireOpen();
+            Thread.sleep(Math.min(left, HOLD_SLICE_MILLIS));
+        }
+        requireOpen();
     }
 
     private void requireOpen() {

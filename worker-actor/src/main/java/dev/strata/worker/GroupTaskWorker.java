@@ -25,6 +25,14 @@ public interface GroupTaskWorker extends TaskWorker {
         return null;
     }
 
+    /**
+     * Holds this worker's thread for {@code millis} before a task, as a slow callable would (a test's injected
+     * delay); stopped like the worker's tasks are when the engine closes. Called on the worker's dedicated thread.
+     */
+    default void hold(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+    }
+
     /** Releases threads or processes the worker owns; called once when its actor stops. */
     default void close() {
     }

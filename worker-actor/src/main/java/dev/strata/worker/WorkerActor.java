@@ -98,22 +98,24 @@ public final class WorkerActor extends AbstractBehavior<WorkerActor.Command> {
     private void runNow(WorkerDispatch d) {
         TaskError error = null;
         long start = 0;
+        boolean started = false;
         try {
             InjectedFault fault = d.fault();
             if (fault != null && fault.delayMillis() > 0) {
                 // Held like a slow callable holds this worker's own thread (this actor runs on the user-code
-                // dispatcher); close() interrupts it like any task.
-                Thread.sleep(fault.delayMillis());
+                // dispatcher); the engine's close() stops the hold as it stops a task.
+                worker.hold(fault.delayMillis());
             }
             // Two clock reads per task, always: the scheduler's metrics (task duration, dispatch latency) use them.
             start = System.nanoTime();
+            started = true;
             if (fault != null && fault.failure() != null) {
                 throw new InjectedFaultException(fault.failure());
             }
             worker.run(d.callable(), d.args(), d.config(), d.groupIndex());
         } catch (Throwable t) {
-            if (start == 0) {
-                start = System.nanoTime(); // interrupted while held by an injected delay
+            if (!started) {
+                start = System.nanoTime(); // stopped while held by an injected delay
             }
             // Any throwable, errors included: the run must fail cleanly and this worker stay usable.
             error = TaskError.of(t);
