@@ -20,6 +20,7 @@ import dev.strata.protocol.TensorMemory;
 import dev.strata.trace.RunTrace;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -446,14 +447,28 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        /** Sections of a config that the builder's setters own (read into WorkerSettings, not from config). */
+        private static final List<String> SETTER_SECTIONS = List.of("strata.worker", "strata.run", "strata.trace",
+                "strata.check");
+
         /**
          * The configuration behind everything the setters do not cover: the engine's actor system
-         * ({@code pekko.*}) and cluster mode ({@code strata.cluster}); default {@code ConfigFactory.load()}. The
-         * setters' settings win over its {@code strata.worker} section, which is not read.
+         * ({@code pekko.*}) and cluster mode ({@code strata.cluster}); default {@code ConfigFactory.load()}.
+         *
+         * @throws IllegalArgumentException if {@code c} sets a section the setters own ({@code strata.worker},
+         *                                  {@code strata.run}, {@code strata.trace}, {@code strata.check}): it would
+         *                                  be ignored; use the setters, or {@link Worker#fromConfig} for a whole file
          */
         public Builder config(Config c) {
-            this.config = Objects.requireNonNull(c, "config must not be null").withFallback(ConfigFactory.load())
-                    .resolve();
+            Objects.requireNonNull(c, "config must not be null");
+            for (String owned : SETTER_SECTIONS) {
+                if (c.hasPath(owned)) {
+                    throw new IllegalArgumentException("Worker.Builder.config: " + owned + " is set by the builder's"
+                            + " setters, not by this Config (it takes pekko.* and strata.cluster); use the setters,"
+                            + " or Worker.fromConfig(config) to read every section from a file");
+                }
+            }
+            this.config = c.withFallback(ConfigFactory.load()).resolve();
             return this;
         }
 

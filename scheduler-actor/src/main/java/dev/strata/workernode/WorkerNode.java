@@ -206,7 +206,8 @@ public final class WorkerNode implements AutoCloseable {
      * Stops the actor system at once without leaving the cluster, as a killed JVM stops (for in-JVM tests of node
      * loss), and returns once it has stopped, within {@code timeout}. A crash only when the node's config has
      * {@code pekko.coordinated-shutdown.run-by-actor-system-terminate = off}: otherwise termination runs the
-     * coordinated shutdown, which leaves gracefully.
+     * coordinated shutdown, which leaves gracefully. In PROCESS mode the chips' child JVMs are stopped and the memory
+     * file deleted afterwards, as a dead node's children leave by themselves and a test must not leave the file.
      *
      * @throws IllegalStateException if it did not stop within {@code timeout}
      */
@@ -218,6 +219,8 @@ public final class WorkerNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("worker node " + address() + " did not stop within " + timeout, e);
+        } finally {
+            stopChildren(); // idempotent; what the skipped coordinated-shutdown task would have done
         }
     }
 

@@ -24,4 +24,11 @@ class WorkerBuilderConfigTest {
             assertTrue(e.getMessage().contains("127.0.0.1:1"), e::getMessage);
         }
     }
+
+    @Test
+    void aSectionTheSettersOwnIsRefusedNotIgnored() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Worker.builder()
+                .config(ConfigFactory.parseString("strata.check.tags = on")));
+        assertTrue(e.getMessage().contains("strata.check") && e.getMessage().contains("setters"), e::getMessage);
+    }
 }

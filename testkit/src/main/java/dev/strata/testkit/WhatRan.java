@@ -1,5 +1,6 @@
 package dev.strata.testkit;
 
+import dev.strata.check.TagViolationException;
 import dev.strata.scheduler.RunSummary;
 import dev.strata.scheduler.Worker;
 import dev.strata.trace.RunTrace;
@@ -29,6 +30,8 @@ import java.util.stream.Collectors;
  * {@code chip 3 @ 127.0.0.1:25522}).
  */
 public final class WhatRan {
+    private static final String TAG_VIOLATION = TagViolationException.class.getName();
+
     private final RunTrace trace;
     private final RunSummary summary;
     private final boolean tagsChecked;
@@ -90,7 +93,10 @@ public final class WhatRan {
         List<String> wrong = new ArrayList<>();
         if (summary != null) {
             for (RunSummary.TaskFailure f : summary.failures()) {
-                if (f.exceptionClass().endsWith(".TagViolationException")) {
+                // Where the check ran in another JVM or engine (a chip process, a level-3 run) the violation arrives
+                // inside that worker's error, named in its message.
+                if (f.exceptionClass().equals(TAG_VIOLATION) || f.message() != null
+                        && f.message().contains(TAG_VIOLATION)) {
                     wrong.add("task " + f.taskSlot() + " '" + f.callableName() + "' on " + f.worker() + ": "
                             + f.message());
                 }
