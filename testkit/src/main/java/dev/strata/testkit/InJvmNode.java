@@ -49,6 +49,11 @@ public final class InJvmNode implements AutoCloseable {
         return node.tasksRun();
     }
 
+    /** Whether the node's actor system has stopped (crashed or closed): nothing of it answers any more. */
+    public boolean stopped() {
+        return node.whenTerminated().toCompletableFuture().isDone();
+    }
+
     /** Whether {@link #crash()} was called. */
     public boolean crashed() {
         return crashed.get();

@@ -29,8 +29,11 @@ class InJvmClusterTest {
             assertThrows(IndexOutOfBoundsException.class, () -> cluster.node(2));
 
             assertFalse(cluster.node(0).crashed());
+            assertFalse(cluster.node(0).stopped());
             cluster.crashAsync(0).get(1, TimeUnit.MINUTES);
             assertTrue(cluster.node(0).crashed());
+            assertTrue(cluster.node(0).stopped(), "its actor system has terminated");
+            assertFalse(cluster.node(1).stopped(), "the other node runs on");
         }
         assertEquals(List.of(), before.leftBehind(StrataExtension.LEAK_GRACE));
         assertThrows(IllegalArgumentException.class, () -> InJvmCluster.start(0));
