@@ -3,6 +3,7 @@ package dev.strata.node.cholesky;
 import dev.strata.protocol.ContinuousTensor;
 import dev.strata.protocol.DataType;
 import dev.strata.protocol.TensorMemory;
+import java.util.Arrays;
 
 /**
  * The lower triangle of a symmetric n×n matrix as one FLOAT32 tensor per tile A[i][j], i ≥ j, allocated in
@@ -14,6 +15,7 @@ public final class TileMatrix {
     private final int tileSize;
     private final int tiles;
     private final ContinuousTensor[] lower;   // A[i][j] at i*(i+1)/2 + j
+    private float[] compareBuffer; // firstDifference's, made on first use
 
     private TileMatrix(TensorMemory memory, int order, int tileSize) {
         if (tileSize < 1 || order < 1 || order % tileSize != 0) {
@@ -95,6 +97,50 @@ public final class TileMatrix {
             }
         }
         return l;
+    }
+
+    /** A copy of every tile, for {@link #firstDifference}: taken once, so later comparisons allocate nothing. */
+    public float[][] copyTiles() {
+        float[][] copy = new float[lower.length][];
+        for (int t = 0; t < lower.length; t++) {
+            copy[t] = memory.readFloats(lower[t]);
+        }
+        return copy;
+    }
+
+    /**
+     * Where the lower triangle of this matrix first differs from {@code copy} (a {@link #copyTiles} of a matrix
+     * of the same shape), in tile order (A[0][0], A[1][0], A[1][1], ...), or null if it is the same bit for
+     * bit. Reads the tiles through a buffer of its own, so a repeated check makes no garbage (whose collection
+     * would run beside a timed factorisation).
+     */
+    public Difference firstDifference(float[][] copy) {
+        if (copy.length != lower.length) {
+            throw new IllegalArgumentException("copy has " + copy.length + " tiles, this matrix " + lower.length);
+        }
+        if (compareBuffer == null) {
+            compareBuffer = new float[tileSize * tileSize];
+        }
+        float[] tile = compareBuffer;
+        for (int i = 0; i < tiles; i++) {
+            for (int j = 0; j <= i; j++) {
+                memory.floats(tile(i, j)).get(0, tile);
+                float[] expected = copy[i * (i + 1) / 2 + j];
+                for (int r = 0; r < tileSize; r++) {
+                    int from = r * tileSize;
+                    int cols = i == j ? r + 1 : tileSize; // a diagonal tile's strict upper triangle is not L
+                    int c = Arrays.mismatch(tile, from, from + cols, expected, from, from + cols);
+                    if (c >= 0) {
+                        return new Difference(i * tileSize + r, j * tileSize + c, expected[from + c], tile[from + c]);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Element L[row][column] of the whole matrix: {@code expected} in the copy, {@code actual} here. */
+    public record Difference(int row, int column, float expected, float actual) {
     }
 
     /** Returns the tiles to the memory they came from. */
