@@ -88,6 +88,15 @@ class RunOutcomesTest {
     }
 
     @Test
+    void wallTimeIsPrintedInMillisecondsWithThreeDecimals() {
+        assertEquals("162.489", RunOutcomes.millis(162_489_999));
+        assertEquals("0.005", RunOutcomes.millis(5_000));
+        assertEquals("12.050", RunOutcomes.millis(12_050_000));
+        assertEquals("3600000.000", RunOutcomes.millis(3_600_000_000_000L));
+        assertEquals("0.000", RunOutcomes.millis(-1));
+    }
+
+    @Test
     void manyFailuresAreLoggedUpToTheLimitThenCounted() {
         ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
                 RunOutcomesTest.class);
@@ -100,12 +109,14 @@ class RunOutcomesTest {
         for (int i = 0; i < RunOutcomes.MAX_LOGGED_FAILURES + 5; i++) {
             failures.add(GEMM_FAILED);
         }
-        RunOutcomes.logEnd(log, 3, outcome(failures, 0), 2_500_000, new IllegalStateException("orch"));
+        RunOutcomes.logEnd(log, 3, "level-3 engine (2 chip, 0 sub workers)", outcome(failures, 0), 2_500_000,
+                new IllegalStateException("orch"));
         List<String> text = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertEquals(RunOutcomes.MAX_LOGGED_FAILURES + 3, text.size(), text.toString());
         assertEquals("run 3: 5 more task failure(s) not logged", text.get(RunOutcomes.MAX_LOGGED_FAILURES));
         assertTrue(text.get(RunOutcomes.MAX_LOGGED_FAILURES + 1).contains("orchestration function failed"));
-        assertEquals("run 3 finished in 2.500 ms: 10 tasks, 25 failed, 0 skipped", text.get(text.size() - 1));
+        assertEquals("run 3 finished in 2.500 ms on level-3 engine (2 chip, 0 sub workers): 10 tasks, 25 failed, "
+                + "0 skipped", text.get(text.size() - 1));
         assertEquals(Level.INFO, lines.list.get(lines.list.size() - 1).getLevel());
     }
 }
