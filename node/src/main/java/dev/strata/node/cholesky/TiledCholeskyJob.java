@@ -35,9 +35,11 @@ import java.util.Map;
 public final class TiledCholeskyJob implements Job {
     private static final int WARM_UP_TILES = 8; // the example's own size: its first timed run is then no slower
     // Engine runs in the warm-up: the engine's own per-task code (dispatch, completion, dependency release) runs
-    // 120 times per factorisation and is JIT-compiled only after several of them; one warm-up run left the
-    // first timed runs 10 % slower than the later ones (docs/performance.md).
+    // 120 times per factorisation and is JIT-compiled only after many of them; one warm-up run left the first
+    // timed runs 10 % slower than later ones (docs/performance.md); 30 did no clearly better than 5.
     private static final int WARM_UP_ENGINE_RUNS = 5;
+    // Runs of one side further apart than this mean the machine was not the job's alone (docs/performance.md).
+    private static final double UNEVEN = 1.25;
 
     private final CholeskySettings settings;
     private final WorkerSettings worker;
@@ -114,6 +116,11 @@ public final class TiledCholeskyJob implements Job {
             out.printf(Locale.ROOT, "  sequential   %.3f s %s, %.2f GFLOP/s (same kernel calls, one thread, same factor)%n",
                     sequential, Timings.spread(sequentialSeconds), settings.flops() / sequential / 1e9);
             out.printf(Locale.ROOT, "  speed-up     %.2fx%n", sequential / onEngine);
+        }
+        if (Timings.uneven(engineSeconds, UNEVEN) || local != null && Timings.uneven(sequentialSeconds, UNEVEN)) {
+            out.printf(Locale.ROOT, "  note         runs of one side differ by more than %.0f %%: other work shared the"
+                    + " machine, or its cores ran at unequal speeds; the speed-up then says little about the engine%n",
+                    (UNEVEN - 1) * 100);
         }
     }
 

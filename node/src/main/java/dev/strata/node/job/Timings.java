@@ -20,6 +20,13 @@ public final class Timings {
         return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
     }
 
+    /** Whether the slowest of {@code seconds} took more than {@code ratio} times the fastest. */
+    public static boolean uneven(double[] seconds, double ratio) {
+        double min = Arrays.stream(seconds).min().orElseThrow();
+        double max = Arrays.stream(seconds).max().orElseThrow();
+        return max > ratio * min;
+    }
+
     /** {@code (1 run)}, or {@code (median of 3, 0.101-0.130)}: how many runs and the fastest and slowest, in seconds. */
     public static String spread(double[] seconds) {
         if (seconds.length == 1) {
