@@ -274,7 +274,8 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
 
     /**
      * Takes the inbox's commands in order, then dispatches what they made ready, once for the whole burst (in
-     * the same FIFO order as one by one), and releases what they consumed in one batch.
+     * the same FIFO order as one by one), and releases what they consumed in one batch. A worker with nothing to
+     * do does not wait for the rest of the burst: what is ready goes to it as soon as it is wired.
      */
     private Behavior<Command> onDrain(Drain m) {
         if (takeInbox(DRAIN_BATCH) == DRAIN_BATCH && !inbox.isEmpty()) {
@@ -297,6 +298,12 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerActor.Comman
             taken++;
             if (c instanceof Submit s) {
                 wire(s);
+                WorkerPool pool = pools.get(s.kind());
+                if (pool.hasIdleWorker() && pool.queuedReady() > 0) {
+                    // A burst into an idle engine: its first task used to wait until the whole burst was wired
+                    // (0.3-2 ms for 120 submits before the JIT had compiled the scheduler).
+                    pump(s.kind());
+                }
             } else if (c instanceof ScopeEnd e) {
                 graph.scopeEnd(e.slots());
             } else if (c instanceof AllocSlot a) {

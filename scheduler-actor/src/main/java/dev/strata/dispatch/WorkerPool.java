@@ -39,6 +39,7 @@ public final class WorkerPool {
     static final long SHORT_TASK_NANOS = 50_000;
 
     private final int[] inflight;
+    private int idle; // workers holding no dispatch
     private final int queueDepth;
     private final int shortTaskDepth;
     private final boolean[] fast; // its last task was short (and ended at lastEnd)
@@ -73,6 +74,7 @@ public final class WorkerPool {
                     + queueDepth);
         }
         this.inflight = new int[workers];
+        this.idle = workers;
         this.queueDepth = queueDepth;
         this.shortTaskDepth = shortTaskDepth;
         this.fast = new boolean[workers];
@@ -104,7 +106,9 @@ public final class WorkerPool {
         if (inflight[worker] <= 0) {
             throw new IllegalStateException("worker " + worker + " reported more completions than dispatches");
         }
-        inflight[worker]--;
+        if (--inflight[worker] == 0) {
+            idle++;
+        }
         fast[worker] = false;
     }
 
@@ -135,7 +139,7 @@ public final class WorkerPool {
             while (inflight[w] < depth(w) && !q.isEmpty()) {
                 SlotState s = q.poll();
                 if (sink.affineWorker(s) == w) { // else it became ready, or lost its affinity: stale
-                    inflight[w]++;
+                    took(w);
                     sink.dispatch(s, 0, w);
                 }
             }
@@ -162,10 +166,21 @@ public final class WorkerPool {
             }
             ready.poll();
             for (int i = 0; i < n; i++) {
-                inflight[chosen[i]]++;
+                took(chosen[i]);
                 sink.dispatch(s, i, chosen[i]);
             }
         }
+    }
+
+    private void took(int worker) {
+        if (inflight[worker]++ == 0) {
+            idle--;
+        }
+    }
+
+    /** Whether some worker holds no dispatch at all (and a ready slot would start on it at once). */
+    public boolean hasIdleWorker() {
+        return idle > 0;
     }
 
     public int workers() {

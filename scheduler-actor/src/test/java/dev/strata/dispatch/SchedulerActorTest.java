@@ -135,6 +135,42 @@ class SchedulerActorTest {
     }
 
     @Test
+    void anIdleWorkerGetsTheFirstTaskOfABurstBeforeTheRestIsWired() throws Exception {
+        TestProbe<WorkerActor.Command> sub = testKit.createTestProbe();
+        Map<WorkerKind, List<ActorRef<WorkerActor.Command>>> refs = new EnumMap<>(WorkerKind.class);
+        refs.put(WorkerKind.SUB, List.of(sub.getRef()));
+        refs.put(WorkerKind.CHIP, List.of());
+        HeapRing ring = new HeapRing(0, 1 << 20);
+        SchedulerInbox inbox = new SchedulerInbox();
+        ActorRef<SchedulerActor.Command> scheduler = testKit.spawn(SchedulerActor.create(refs, 1, List.of(), ring,
+                new dev.strata.metrics.ProgressCounters(), new dev.strata.metrics.TaskLatencies(), true, false, null,
+                inbox));
+        int n = SchedulerActor.DRAIN_BATCH; // one drain takes them all: queued before the scheduler looks
+        for (int slot = 0; slot < n; slot++) {
+            assertEquals(slot, ring.allocate(0, Duration.ZERO).slot());
+            inbox.offer(new SchedulerActor.Submit(slot, WorkerKind.SUB, 0, List.of(TaskArgsSnapshot.EMPTY),
+                    CallConfig.DEFAULT, new int[0], System.nanoTime()));
+        }
+        scheduler.tell(SchedulerActor.Drain.INSTANCE);
+        int[] all = new int[n];
+        for (int slot = 0; slot < n; slot++) {
+            WorkerDispatch d = sub.expectMessageClass(WorkerDispatch.class);
+            assertEquals(slot, d.slot());
+            d.replyTo().tell(new TaskDone(d.slot(), 0, WorkerKind.SUB, 0, null, false, System.nanoTime(),
+                    System.nanoTime()));
+            all[slot] = slot;
+        }
+        scheduler.tell(new SchedulerActor.ScopeEnd(all));
+        assertTrue(ring.awaitDrained(Duration.ofSeconds(10)), "every slot released: " + ring);
+        TestProbe<SchedulerActor.RunOutcome> outcome = testKit.createTestProbe();
+        scheduler.tell(new SchedulerActor.FinishRun(outcome.getRef()));
+        List<dev.strata.trace.TaskTrace> trace = outcome.receiveMessage().trace();
+        long firstDispatched = trace.stream().filter(t -> t.slot() == 0).findFirst().orElseThrow().dispatchNanos();
+        long lastReady = trace.stream().filter(t -> t.slot() == n - 1).findFirst().orElseThrow().readyNanos();
+        assertTrue(firstDispatched < lastReady, "slot 0 went out before the last slot of the burst was wired");
+    }
+
+    @Test
     void allocAndScopeEndThroughTheInboxKeepTheirOrderWithSubmits() throws Exception {
         Setup s = new Setup(1, 1, true);
         assertEquals(0, s.ring.allocate(0, Duration.ZERO).slot());

@@ -1,6 +1,7 @@
 package dev.strata.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,6 +53,23 @@ class WorkerPoolTest {
         for (int w = 0; w < 3; w++) {
             assertEquals(1, pool.inflight(w), "each worker got one task before any got two");
         }
+    }
+
+    @Test
+    void aWorkerIsIdleOnlyWhileItHoldsNoDispatch() {
+        WorkerPool pool = new WorkerPool(2, 2);
+        assertTrue(pool.hasIdleWorker());
+        pool.enqueue(ready(1));
+        pool.enqueue(ready(1));
+        pool.enqueue(ready(1));
+        pump(pool);
+        assertFalse(pool.hasIdleWorker(), "both hold a dispatch, one of them two");
+        pool.done(dispatched.get(0)[2]);
+        assertEquals(pool.inflight(dispatched.get(0)[2]) == 0, pool.hasIdleWorker());
+        pool.done(dispatched.get(1)[2]);
+        pool.done(dispatched.get(2)[2]);
+        assertTrue(pool.hasIdleWorker());
+        assertEquals(0, pool.inflight(0) + pool.inflight(1));
     }
 
     @Test
