@@ -36,7 +36,7 @@ public final class TiledCholeskyJob implements Job {
     private static final int WARM_UP_TILES = 8; // the example's own size: its first timed run is then no slower
     // Engine runs in the warm-up: the engine's own per-task code (dispatch, completion, dependency release) runs
     // 120 times per factorisation and is JIT-compiled only after many of them; one warm-up run left the first
-    // timed runs 10 % slower than later ones (docs/performance.md); 30 did no clearly better than 5.
+    // timed runs 10 % slower than later ones (docs/performance.md); 30 were not clearly better than 5.
     private static final int WARM_UP_ENGINE_RUNS = 5;
     // Runs of one side further apart than this mean the machine was not the job's alone (docs/performance.md).
     private static final double UNEVEN = 1.25;
