@@ -64,7 +64,8 @@ public enum JobKind {
         JobSection.checkOnlyKeys(runFile.file(), kind.configName, kind.keys);
         WorkerSettings worker = WorkerSettings.fromConfig(runFile.config());
         return switch (kind) {
-            case TILED_CHOLESKY -> new TiledCholeskyJob(CholeskySettings.read(section), worker);
+            case TILED_CHOLESKY -> new TiledCholeskyJob(CholeskySettings.read(section), worker,
+                    ClusterSettings.fromConfig(runFile.config()));
             case NOOP_DAG -> new NoopDagJob(NoopDagSettings.read(section), worker);
             case LEVEL4_MATMUL -> new BlockedMatmulJob(MatmulSettings.read(section), worker,
                     ClusterSettings.fromConfig(runFile.config()));

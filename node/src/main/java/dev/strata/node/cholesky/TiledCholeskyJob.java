@@ -1,5 +1,6 @@
 package dev.strata.node.cholesky;
 
+import dev.strata.config.ClusterSettings;
 import dev.strata.config.InvalidSettingException;
 import dev.strata.config.WorkerSettings;
 import dev.strata.node.job.Job;
@@ -38,15 +39,25 @@ public final class TiledCholeskyJob implements Job {
     // 120 times per factorisation and is JIT-compiled only after many of them; one warm-up run left the first
     // timed runs 10 % slower than later ones (docs/performance.md); 30 were not clearly better than 5.
     private static final int WARM_UP_ENGINE_RUNS = 5;
+    // Tasks of the engine warm-up that precedes those runs (EngineWarmUpKernel on the 8 × 8 DAG, 100 runs): the
+    // JIT compiles a method fully after about 5 000 calls, so 5 runs of 120 tasks leave the engine's per-task code
+    // half-compiled; in a run of 100 repetitions the engine's runs from about the 40th on were 3-4 % faster.
+    private static final int ENGINE_WARM_UP_TASKS = 12_000;
+    private static final int ENGINE_WARM_UP_TILE = 8; // the warm-up kernel touches no tile: the smallest will do
     // Runs of one side further apart than this mean the machine was not the job's alone (docs/performance.md).
     private static final double UNEVEN = 1.25;
 
     private final CholeskySettings settings;
     private final WorkerSettings worker;
+    private final boolean localChips; // not cluster mode: the chips are this process's threads or child JVMs
     private final Map<CholeskyKernel, Long> callables = new EnumMap<>(CholeskyKernel.class);
+    private long warmUpCallable = -1;
 
-    /** A job with validated settings; fails naming the worker key if the engine cannot run it. */
-    public TiledCholeskyJob(CholeskySettings settings, WorkerSettings worker) {
+    /**
+     * A job with validated settings; fails naming the worker key if the engine cannot run it. In cluster mode the
+     * kernels run on other nodes and the engine warm-up ({@link EngineWarmUpKernel}) is left out.
+     */
+    public TiledCholeskyJob(CholeskySettings settings, WorkerSettings worker, ClusterSettings cluster) {
         if (worker.chipWorkers() < 1) {
             throw new InvalidSettingException("strata.worker.chip-workers", worker.chipWorkers(),
                     "must be >= 1 for a tiled-cholesky job (its kernels run on chip workers)");
@@ -59,12 +70,16 @@ public final class TiledCholeskyJob implements Job {
         }
         this.settings = settings;
         this.worker = worker;
+        this.localChips = !cluster.enabled();
     }
 
     @Override
     public void register(Worker engine) {
         for (CholeskyKernel k : CholeskyKernel.values()) {
             callables.put(k, engine.registerChipCallable(k.kernelName(), k.newKernel()));
+        }
+        if (localChips) {
+            warmUpCallable = engine.registerChipCallable(EngineWarmUpKernel.NAME, new EngineWarmUpKernel());
         }
     }
 
@@ -160,11 +175,38 @@ public final class TiledCholeskyJob implements Job {
     }
 
     /**
-     * Factorises a matrix of at most 8×8 tiles, untimed, {@value #WARM_UP_ENGINE_RUNS} times on the engine and
-     * once in this thread, and calls the tile arithmetic often enough on small tiles for the JIT to compile it
-     * fully (not only on-stack replacement).
+     * Runs the calls of {@code plan} on {@code m} with {@link EngineWarmUpKernel} in place of each kernel: the
+     * factorisation's DAG (the tags are the same), without its arithmetic.
+     */
+    private void holdChipsAlong(Worker engine, TileMatrix m, List<TileOp> plan) {
+        CallConfig single = callConfig(1);
+        engine.run(Task.of((orch, args, cfg) -> {
+            for (TileOp op : plan) {
+                orch.submitNextLevel(warmUpCallable, op.args(m), single);
+            }
+        }));
+    }
+
+    /**
+     * With local chips, first runs the DAG of an 8×8-tile factorisation with {@link EngineWarmUpKernel} until the
+     * engine has run {@value #ENGINE_WARM_UP_TASKS} tasks. Then factorises a matrix of at most 8×8 tiles, untimed,
+     * {@value #WARM_UP_ENGINE_RUNS} times on the engine (which also compiles the kernels, and the engine's path
+     * with them) and once in this thread, and calls the tile arithmetic often enough on small tiles for the JIT
+     * to compile it fully (not only on-stack replacement).
      */
     private void warmUp(Worker engine) {
+        if (localChips) {
+            List<TileOp> dag = CholeskyPlan.rightLooking(WARM_UP_TILES);
+            TileMatrix tiny = TileMatrix.allocate(engine.memory(), WARM_UP_TILES * ENGINE_WARM_UP_TILE,
+                    ENGINE_WARM_UP_TILE);
+            try {
+                for (int done = 0; done < ENGINE_WARM_UP_TASKS; done += dag.size()) {
+                    holdChipsAlong(engine, tiny, dag);
+                }
+            } finally {
+                tiny.free();
+            }
+        }
         int tiles = Math.min(settings.tiles(), WARM_UP_TILES);
         int n = tiles * settings.tileSize();
         double[] a = SpdMatrix.random(n, settings.seed() + 1);

@@ -87,6 +87,8 @@ class TiledCholeskyClusterRunTest {
                 .sorted().toList();
         assertEquals(expected, named.stream().sorted().toList(), printed);
         assertEquals(Long.parseLong(tasks.group(1)), sum, printed);
+        // Five untimed factorisations and the timed one; no engine warm-up with EngineWarmUpKernel on a cluster.
+        assertTrue(printed.contains("metrics      runs=6 "), printed);
         // The report's lanes name each chip that ran with its node.
         String report = Files.readString(dir.resolve("report.html"));
         for (String hostPort : expected) {

@@ -1,0 +1,78 @@
+package dev.strata.node.cholesky;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.node.JobKind;
+import dev.strata.node.RunFile;
+import dev.strata.node.job.Job;
+import dev.strata.node.job.LocalTaskContext;
+import dev.strata.node.job.LocalTensorMemory;
+import dev.strata.protocol.CallConfig;
+import dev.strata.protocol.TaskArgs;
+import dev.strata.protocol.TensorArgType;
+import dev.strata.protocol.TensorMemory;
+import dev.strata.scheduler.Worker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job's warm-up: before the timed runs the engine runs the factorisation's DAG with {@link EngineWarmUpKernel}
+ * until its per-task code has run often enough to be JIT-compiled, then real factorisations.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class TiledCholeskyWarmUpTest {
+    private static final Path SHIPPED = Path.of(System.getProperty("user.dir"))
+            .resolve("../config/examples/tiled-cholesky.conf").normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theEngineRunsTwelveThousandWarmUpTasksBeforeTheRealFactorisations() throws Exception {
+        Path runFile = Files.writeString(dir.resolve("cholesky.conf"), "include file(\"" + SHIPPED + "\")\n"
+                + "strata.worker { arena-size = 16 MiB, heap-ring-size = 4 MiB }\n"
+                + "strata.job { matrix-size = 512, tile-size = 128, repetitions = 1, sequential-baseline = false }\n");
+        RunFile file = RunFile.load(runFile);
+        Job job = JobKind.createJob(file);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Worker worker = Worker.fromConfig(file.config())) {
+            job.register(worker);
+            worker.init();
+            job.run(worker, new PrintStream(out, true, StandardCharsets.UTF_8));
+            String printed = out.toString(StandardCharsets.UTF_8);
+            int warmUpRuns = 12_000 / 120; // the 8 × 8-tile DAG (120 calls) until 12 000 tasks ran
+            int factorisations = 5 + 1; // the 4 × 4-tile matrix: 5 untimed runs, then the 1 repetition
+            assertEquals(warmUpRuns + factorisations, worker.metrics().getRuns(), printed);
+            assertEquals(warmUpRuns * 120L + factorisations * 20L, worker.metrics().getTasksCompleted(), printed);
+            assertEquals(0, worker.metrics().getTasksFailed(), printed);
+            assertTrue(printed.contains("residual") && printed.contains(": ok"), printed);
+        }
+    }
+
+    @Test
+    void theWarmUpKernelHoldsItsChipAndLeavesItsTensorsAlone() throws Exception {
+        TensorMemory memory = new LocalTensorMemory(Math.toIntExact(LocalTensorMemory.bytesFor(1, 64 * 4)));
+        TileMatrix m = TileMatrix.allocate(memory, 8, 8);
+        float[] before = new float[64];
+        m.load(SpdMatrix.random(8, 3));
+        memory.floats(m.tile(0, 0)).get(before);
+        TaskArgs args = new TaskArgs().addTensor(m.tile(0, 0), TensorArgType.INOUT);
+
+        long start = System.nanoTime();
+        new EngineWarmUpKernel().run(new LocalTaskContext(args.view(), CallConfig.DEFAULT, memory, 0, 0));
+        long held = System.nanoTime() - start;
+
+        assertTrue(held >= EngineWarmUpKernel.HOLD_NANOS, "held " + held + " ns");
+        float[] after = new float[64];
+        memory.floats(m.tile(0, 0)).get(after);
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(after));
+    }
+}
