@@ -35,13 +35,12 @@ import java.util.Map;
  */
 public final class TiledCholeskyJob implements Job {
     private static final int WARM_UP_TILES = 8; // the example's own size: its first timed run is then no slower
-    // Engine runs in the warm-up: the engine's own per-task code (dispatch, completion, dependency release) runs
-    // 120 times per factorisation and is JIT-compiled only after many of them; one warm-up run left the first
-    // timed runs 10 % slower than later ones (docs/performance.md); 30 were not clearly better than 5.
+    // Real factorisations in the warm-up, after the engine warm-up below: they compile the kernels, and the
+    // engine's path with them; one left the first timed runs 10 % slower than later ones (docs/performance.md).
     private static final int WARM_UP_ENGINE_RUNS = 5;
-    // Tasks of the engine warm-up that precedes those runs (EngineWarmUpKernel on the 8 × 8 DAG, 100 runs): the
-    // JIT compiles a method fully after about 5 000 calls, so 5 runs of 120 tasks leave the engine's per-task code
-    // half-compiled; in a run of 100 repetitions the engine's runs from about the 40th on were 3-4 % faster.
+    // Tasks of the engine warm-up (EngineWarmUpKernel on the 8 × 8 DAG, 100 runs): the JIT compiles a method fully
+    // after about 5 000 calls, so 5 runs of 120 tasks leave the engine's per-task code half-compiled; in a run of
+    // 100 repetitions the engine's runs from about the 40th on were 3-4 % faster than the first ones.
     private static final int ENGINE_WARM_UP_TASKS = 12_000;
     private static final int ENGINE_WARM_UP_TILE = 8; // the warm-up kernel touches no tile: the smallest will do
     // Runs of one side further apart than this mean the machine was not the job's alone (docs/performance.md).
